@@ -1,0 +1,178 @@
+/**
+ * Every failure oauth-recovery raises is one of these named errors. Each carries a stable
+ * `code` for programs and a message a person can act on. Messages never contain a token:
+ * constructors take field names and file paths, never values.
+ */
+
+export type OAuthRecoveryErrorCode =
+  | 'CREDENTIAL_PARSE'
+  | 'CREDENTIAL_FILE'
+  | 'LOGGED_OUT'
+  | 'DOWNGRADE_REFUSED'
+  | 'LOCK_TIMEOUT'
+  | 'LOCK_COMPROMISED'
+  | 'REFRESH_FAILED'
+  | 'INSECURE_TOKEN_URL'
+  | 'COOLDOWN'
+  | 'LOGIN_REQUIRED'
+  | 'STOPPED'
+  | 'KEYCHAIN';
+
+export class OAuthRecoveryError extends Error {
+  readonly code: OAuthRecoveryErrorCode;
+  /** What a person can do about it. */
+  readonly hint: string | undefined;
+
+  constructor(code: OAuthRecoveryErrorCode, message: string, options?: { cause?: unknown; hint?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.hint = options?.hint;
+  }
+
+  /** JSON form for `--json` output and logs: never includes `cause`, which may hold raw input. */
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, code: this.code, message: this.message, hint: this.hint };
+  }
+}
+
+/** A document did not match its schema. `field` is a JSON path such as `claudeAiOauth.expiresAt`. */
+export class CredentialParseError extends OAuthRecoveryError {
+  readonly file: string;
+  readonly field: string;
+  constructor(file: string, field: string, problem: string, options?: { cause?: unknown; hint?: string }) {
+    super('CREDENTIAL_PARSE', `${file}: ${field ? `field "${field}" ` : ''}${problem}`, {
+      ...options,
+      hint: options?.hint ?? `Fix or restore ${file}; it was left untouched.`,
+    });
+    this.file = file;
+    this.field = field;
+  }
+}
+
+/** The file could not be read or written (permissions, symlink loop, too large, not a file). */
+export class CredentialFileError extends OAuthRecoveryError {
+  readonly file: string;
+  readonly reason: string;
+  constructor(file: string, reason: string, options?: { cause?: unknown; hint?: string }) {
+    super('CREDENTIAL_FILE', `${file}: ${reason}`, options);
+    this.file = file;
+    this.reason = reason;
+  }
+}
+
+/** The Claude Code CLI's credentials are blank (its own refresh failed) or absent. */
+export class LoggedOutError extends OAuthRecoveryError {
+  readonly source: string;
+  constructor(source: string) {
+    super('LOGGED_OUT', `${source}: the Claude Code CLI is logged out (blank or missing credentials)`, {
+      hint: 'Run `claude` and log in again, then `oauth-recovery sync`.',
+    });
+    this.source = source;
+  }
+}
+
+/** A write would have replaced a better credential with a blank, expired, older or invalid one. */
+export class DowngradeRefusedError extends OAuthRecoveryError {
+  readonly target: string;
+  constructor(target: string, reason: string) {
+    super('DOWNGRADE_REFUSED', `${target}: refused to overwrite a better credential (${reason})`);
+    this.target = target;
+  }
+}
+
+export class LockTimeoutError extends OAuthRecoveryError {
+  readonly lockPath: string;
+  readonly waitedMs: number;
+  constructor(lockPath: string, waitedMs: number, options?: { cause?: unknown }) {
+    super('LOCK_TIMEOUT', `timed out after ${waitedMs} ms waiting for the lock on ${lockPath}`, {
+      ...options,
+      hint: 'Another process holds the store lock. If none is running, `oauth-recovery doctor` finds stale locks.',
+    });
+    this.lockPath = lockPath;
+    this.waitedMs = waitedMs;
+  }
+}
+
+export class LockCompromisedError extends OAuthRecoveryError {
+  readonly lockPath: string;
+  constructor(lockPath: string, options?: { cause?: unknown }) {
+    super('LOCK_COMPROMISED', `the lock on ${lockPath} was lost mid-write; the write was aborted`, {
+      ...options,
+      hint: 'Nothing was written. The operation can be retried.',
+    });
+    this.lockPath = lockPath;
+  }
+}
+
+export type RefreshFailureKind = 'permanent' | 'transient';
+
+/** The token endpoint refused or failed. `permanent` means the refresh token is dead (invalid_grant). */
+export class RefreshError extends OAuthRecoveryError {
+  readonly kind: RefreshFailureKind;
+  readonly status: number | undefined;
+  readonly oauthError: string | undefined;
+  readonly retryAfterMs: number | undefined;
+  constructor(
+    kind: RefreshFailureKind,
+    message: string,
+    details?: { status?: number; oauthError?: string; retryAfterMs?: number; cause?: unknown },
+  ) {
+    super('REFRESH_FAILED', message, {
+      cause: details?.cause,
+      hint:
+        kind === 'permanent'
+          ? 'The refresh token was revoked or already used; oauth-recovery will sync from the Claude Code CLI.'
+          : 'A temporary failure; oauth-recovery retries with backoff.',
+    });
+    this.kind = kind;
+    this.status = details?.status;
+    this.oauthError = details?.oauthError;
+    this.retryAfterMs = details?.retryAfterMs;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), kind: this.kind, status: this.status, oauthError: this.oauthError };
+  }
+}
+
+export class InsecureTokenUrlError extends OAuthRecoveryError {
+  constructor(url: string) {
+    super('INSECURE_TOKEN_URL', `refusing token URL ${url}: plain http is allowed only to loopback hosts`, {
+      hint: 'Use an https:// URL, or http://127.0.0.1 / http://localhost / http://[::1] for a local test server.',
+    });
+  }
+}
+
+/** The profile is cooling down after a failed recovery; it ends by itself at `until`. */
+export class CooldownError extends OAuthRecoveryError {
+  readonly until: number;
+  readonly profileId: string;
+  constructor(profileId: string, until: number) {
+    super('COOLDOWN', `profile ${profileId} is in cooldown until ${new Date(until).toISOString()}`, {
+      hint: 'It ends by itself; a fresh `claude` login or `oauth-recovery sync` ends it at once.',
+    });
+    this.until = until;
+    this.profileId = profileId;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), until: this.until, profileId: this.profileId };
+  }
+}
+
+export class LoginRequiredError extends OAuthRecoveryError {
+  constructor(message: string) {
+    super('LOGIN_REQUIRED', message, { hint: 'Log in with `claude`, then run `oauth-recovery sync`.' });
+  }
+}
+
+export class StoppedError extends OAuthRecoveryError {
+  constructor() {
+    super('STOPPED', 'the auth recovery instance was stopped');
+  }
+}
+
+export class KeychainError extends OAuthRecoveryError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('KEYCHAIN', message, options);
+  }
+}

@@ -1,0 +1,45 @@
+import type { OAuthCredential } from '../credentials/types.js';
+
+/**
+ * The profile store behind one small interface, so a fleet can swap the openclaw JSON file
+ * for a shared engine (Redis: compare-and-set, lease lock, keyspace notifications) without
+ * touching the machine or the runtime. File details (paths, fsync, modes) stay in the file store.
+ */
+
+/** Per-profile usage bookkeeping, openclaw-compatible. Timestamps are epoch ms. */
+export interface ProfileUsage {
+  errorCount?: number;
+  cooldownUntil?: number;
+  lastFailureAt?: number;
+  lastUsed?: number;
+}
+
+export interface ProfileStore {
+  /** Human-readable location, e.g. the resolved file path. */
+  readonly location: string;
+  /** The OAuth credential of a profile, or null when absent or not an oauth profile. */
+  readCredential(profileId: string): Promise<OAuthCredential | null>;
+  /** Usage stats of a profile; an expired `cooldownUntil` reads as absent. */
+  readUsage(profileId: string): Promise<ProfileUsage>;
+  /**
+   * Locked read-modify-write: `fn` sees the freshest stored credential (re-read under the
+   * lock) and returns what to write (or null to write nothing) plus a result. The write is
+   * refused if it would downgrade the stored credential.
+   */
+  updateCredential<T>(
+    profileId: string,
+    fn: (current: OAuthCredential | null) => Promise<StoreUpdate<T>> | StoreUpdate<T>,
+  ): Promise<T>;
+  /** Merge into a profile's usage stats (locked). `null` deletes a field. */
+  recordUsage(
+    profileId: string,
+    patch: { [K in keyof ProfileUsage]?: ProfileUsage[K] | null },
+  ): Promise<void>;
+  /** Calls `onChange` when the store changes on disk (or in the shared engine). Returns unsubscribe. */
+  watch(onChange: () => void): () => void;
+}
+
+export interface StoreUpdate<T> {
+  write: OAuthCredential | null;
+  result: T;
+}
