@@ -1,0 +1,43 @@
+/**
+ * Which token endpoint we may send a refresh token to. The refresh token is the whole login,
+ * so it only travels over https, or over plain http to this machine (a local test server).
+ * Reading `OAUTH_RECOVERY_TOKEN_URL` is the caller's job; this module only validates.
+ */
+import { InsecureTokenUrlError } from '../errors.js';
+
+export const DEFAULT_TOKEN_URL = 'https://platform.claude.com/v1/oauth/token';
+/** The endpoint older Claude Code releases used; still answers, kept for configuration. */
+export const LEGACY_TOKEN_URL = 'https://console.anthropic.com/v1/oauth/token';
+
+/** True for 127.0.0.0/8, `localhost` and `::1`. `URL` has already normalised the host (`127.1` → `127.0.0.1`). */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  if (host === 'localhost' || host === '[::1]' || host === '::1') return true;
+  // WHATWG URL parsing has already rejected octets above 255 and canonicalised the address.
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** The URL without user info, query or fragment: safe to put in an error message. */
+function describeUrl(url: URL): string {
+  return `${url.protocol}//${url.host}${url.pathname}`;
+}
+
+/**
+ * Validates and normalises a token endpoint URL (default: {@link DEFAULT_TOKEN_URL}).
+ * Throws {@link InsecureTokenUrlError} for plain http to a non-loopback host, for any other
+ * protocol, for URLs with embedded credentials, and for strings that are not absolute URLs.
+ */
+export function resolveTokenUrl(url?: string): string {
+  const raw = url === undefined || url.trim() === '' ? DEFAULT_TOKEN_URL : url.trim();
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new InsecureTokenUrlError('(not an absolute URL)');
+  }
+  // fetch() refuses user:password@ URLs anyway, and they would leak into logs: refuse early.
+  if (parsed.username !== '' || parsed.password !== '') throw new InsecureTokenUrlError(describeUrl(parsed));
+  if (parsed.protocol === 'https:') return parsed.href;
+  if (parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname)) return parsed.href;
+  throw new InsecureTokenUrlError(describeUrl(parsed));
+}
