@@ -1,0 +1,154 @@
+/**
+ * The Claude Code CLI's login in the macOS login Keychain, through Apple's `security` tool
+ * (no native module): `find-generic-password -s SERVICE -a ACCOUNT -w` to read, and
+ * `add-generic-password -U -s SERVICE -a ACCOUNT -w JSON` to update in place, always with
+ * argument arrays (execFile, no shell). Exit status 44 means "no such item". Errors carry the
+ * exit status only: `security`'s stdout is the secret itself.
+ *
+ * Note: like the CLI itself, `add-generic-password -w` passes the JSON on the command line, so
+ * it is briefly visible to same-user `ps`; `security` offers no stdin form for `-w` values.
+ */
+import { execFile } from 'node:child_process';
+import { KeychainError } from '../errors.js';
+import { errnoCode } from '../fs/fs-errors.js';
+import { type LockOptions, withLock } from '../fs/lock.js';
+import { interpretClaudeCliDocument, planClaudeCliWriteBack } from './claude-cli-document.js';
+import { type ClaudeCliCredentialsDocument, ClaudeCliCredentialsSchema } from './claude-cli-schema.js';
+import type { ClaudeCliSource } from './claude-cli-source.js';
+import { DEFAULT_FRESHNESS_MARGIN_MS } from './freshness.js';
+import { parseJsonDocument } from './json-document.js';
+import type { OAuthCredential } from './types.js';
+
+/** `security` exit status for errSecItemNotFound. */
+const ITEM_NOT_FOUND_EXIT = 44;
+const MAX_ITEM_BYTES = 1024 * 1024;
+
+export interface ClaudeCliKeychainSourceOptions {
+  service: string;
+  account: string;
+  /** Environment for `security` (PATH decides which binary runs). */
+  env?: NodeJS.ProcessEnv | undefined;
+  /** The `security` executable; default `security` from PATH. */
+  securityCommand?: string | undefined;
+  timeoutMs?: number | undefined;
+  /** Path used as the key of our cross-process lock around write-back. */
+  lockPath: string;
+  watchTarget: string;
+  now?: (() => number) | undefined;
+  marginMs?: number | undefined;
+  lockOptions?: LockOptions | undefined;
+}
+
+export function createClaudeCliKeychainSource(options: ClaudeCliKeychainSourceOptions): ClaudeCliSource {
+  const label = `keychain:${options.service}`;
+  const now = options.now ?? Date.now;
+  const marginMs = options.marginMs ?? DEFAULT_FRESHNESS_MARGIN_MS;
+
+  const security = (args: string[]): Promise<string> =>
+    new Promise((resolve, reject) => {
+      execFile(
+        options.securityCommand ?? 'security',
+        args,
+        {
+          env: options.env ?? process.env,
+          timeout: options.timeoutMs ?? 15_000,
+          maxBuffer: MAX_ITEM_BYTES,
+          encoding: 'utf8',
+          windowsHide: true,
+        },
+        (error, stdout) => (error ? reject(error) : resolve(stdout)),
+      );
+    });
+
+  async function readItem(): Promise<{ document: ClaudeCliCredentialsDocument; text: string } | null> {
+    let stdout: string;
+    try {
+      stdout = await security(['find-generic-password', '-s', options.service, '-a', options.account, '-w']);
+    } catch (error) {
+      if (exitStatus(error) === ITEM_NOT_FOUND_EXIT) return null;
+      throw keychainFailure(label, 'find-generic-password', error);
+    }
+    const text = decodeSecurityOutput(stdout);
+    return { document: parseJsonDocument(ClaudeCliCredentialsSchema, text, label), text };
+  }
+
+  return {
+    kind: 'keychain',
+    location: label,
+    watchTarget: options.watchTarget,
+
+    async read() {
+      const item = await readItem();
+      return item ? interpretClaudeCliDocument(item.document) : { status: 'missing' };
+    },
+
+    async writeBack(rotated: OAuthCredential) {
+      await withLock(
+        options.lockPath,
+        async (lock) => {
+          const current = await readItem();
+          const text = planClaudeCliWriteBack({
+            target: label,
+            document: current?.document ?? null,
+            previousText: current?.text,
+            rotated,
+            now: now(),
+            marginMs,
+          });
+          if (text === null) return;
+          await lock.assertHeld();
+          try {
+            await security([
+              'add-generic-password',
+              '-U',
+              '-s',
+              options.service,
+              '-a',
+              options.account,
+              '-w',
+              text,
+            ]);
+          } catch (error) {
+            throw keychainFailure(label, 'add-generic-password', error);
+          }
+        },
+        options.lockOptions,
+      );
+    },
+  };
+}
+
+/**
+ * `security -w` prints the password as-is, or as hex when it holds bytes it deems
+ * unprintable; both forms are accepted. The trailing newline is dropped.
+ */
+function decodeSecurityOutput(stdout: string): string {
+  const text = stdout.replace(/\r?\n$/, '');
+  if (text.length % 2 === 0 && /^(?:[0-9a-fA-F]{2})+$/.test(text) && !/^\d+$/.test(text)) {
+    return Buffer.from(text, 'hex').toString('utf8');
+  }
+  return text;
+}
+
+function exitStatus(error: unknown): number | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+function keychainFailure(label: string, command: string, error: unknown): KeychainError {
+  const code = errnoCode(error);
+  if (code === 'ENOENT') {
+    return new KeychainError(`${label}: the macOS \`security\` tool was not found on PATH`);
+  }
+  if (code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
+    return new KeychainError(`${label}: the Keychain item is too large to be a credentials document`);
+  }
+  const killed = (error as { killed?: boolean } | null)?.killed;
+  if (killed)
+    return new KeychainError(`${label}: \`security ${command}\` timed out (is a Keychain prompt open?)`);
+  const status = exitStatus(error);
+  return new KeychainError(
+    `${label}: \`security ${command}\` failed${status === undefined ? '' : ` with exit status ${status}`}; ` +
+      'if the login Keychain is locked, run `security unlock-keychain` and retry',
+  );
+}

@@ -1,0 +1,25 @@
+/**
+ * The Claude Code CLI's credentials document (`.credentials.json`, or the Keychain item's
+ * password on macOS). Loose objects: fields we do not know (mcpOAuth, organization data, ...)
+ * are kept and written back untouched. `subscriptionType`/`rateLimitTier` may be null.
+ * A blanked login (`""`, `""`, `0`) is valid here; deciding it means "logged out" is the
+ * source's job.
+ */
+import { z } from 'zod';
+
+export const ClaudeAiOauthSchema = z.looseObject({
+  accessToken: z.string(),
+  refreshToken: z.string(),
+  /** Epoch milliseconds; 0 when the CLI blanked the login. */
+  expiresAt: z.number(),
+  scopes: z.array(z.string()).optional(),
+  subscriptionType: z.string().nullable().optional(),
+  rateLimitTier: z.string().nullable().optional(),
+});
+
+export const ClaudeCliCredentialsSchema = z.looseObject({
+  claudeAiOauth: ClaudeAiOauthSchema.optional(),
+});
+
+export type ClaudeAiOauth = z.output<typeof ClaudeAiOauthSchema>;
+export type ClaudeCliCredentialsDocument = z.output<typeof ClaudeCliCredentialsSchema>;

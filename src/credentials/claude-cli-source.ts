@@ -1,0 +1,75 @@
+/**
+ * The Claude Code CLI's login as one small interface, whichever store the CLI uses: its
+ * `.credentials.json` (Linux, Windows) or the login Keychain (macOS). Reading distinguishes a
+ * usable login from a blanked one (the CLI's own refresh failed) and from none at all; broken
+ * input throws typed errors. Writing back a rotated pair keeps every other field.
+ */
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { LoggedOutError } from '../errors.js';
+import type { LockOptions } from '../fs/lock.js';
+import { createClaudeCliFileSource } from './claude-cli-file-source.js';
+import { createClaudeCliKeychainSource } from './claude-cli-keychain-source.js';
+import { claudeCredentialsPath, claudeKeychainAccount, claudeKeychainService } from './claude-cli-paths.js';
+import type { CredentialMeta, OAuthCredential } from './types.js';
+
+export type ClaudeCliReadResult =
+  | { status: 'ok'; credential: OAuthCredential; meta: CredentialMeta }
+  /** Empty tokens or `expiresAt: 0`: the CLI is logged out. Never a credential. */
+  | { status: 'blank' }
+  /** No file, no Keychain item, or no `claudeAiOauth` in it. */
+  | { status: 'missing' };
+
+export interface ClaudeCliSource {
+  readonly kind: 'file' | 'keychain';
+  /** Human-readable location: a file path or `keychain:<service>`. */
+  readonly location: string;
+  /** A path whose directory the runtime watches to notice a new CLI login. */
+  readonly watchTarget: string;
+  /** Throws CredentialParseError / CredentialFileError / KeychainError on unreadable input. */
+  read(): Promise<ClaudeCliReadResult>;
+  /**
+   * Stores a rotated pair where the CLI reads it, keeping every other field. Refuses
+   * (DowngradeRefusedError) to replace a better credential; rewriting the same one is a no-op.
+   */
+  writeBack(rotated: OAuthCredential): Promise<void>;
+}
+
+export interface ClaudeCliSourceOptions {
+  configDir?: string;
+  platform?: NodeJS.Platform;
+  env?: NodeJS.ProcessEnv;
+  homeDir?: string;
+  /** Injected clock for the never-downgrade check. */
+  now?: () => number;
+  marginMs?: number;
+  lockOptions?: LockOptions;
+}
+
+/** The CLI's credential store for this platform: the Keychain on macOS, the file elsewhere. */
+export function createClaudeCliSource(options: ClaudeCliSourceOptions = {}): ClaudeCliSource {
+  const env = options.env ?? process.env;
+  const pathOptions = { configDir: options.configDir, env, homeDir: options.homeDir };
+  const credentialsPath = claudeCredentialsPath(pathOptions);
+  const common = { now: options.now, marginMs: options.marginMs, lockOptions: options.lockOptions };
+  if ((options.platform ?? process.platform) === 'darwin') {
+    return createClaudeCliKeychainSource({
+      ...common,
+      service: claudeKeychainService(pathOptions),
+      account: claudeKeychainAccount(env),
+      env,
+      lockPath: credentialsPath,
+      watchTarget: path.join(options.homeDir ?? homedir(), 'Library', 'Keychains', 'login.keychain-db'),
+    });
+  }
+  return createClaudeCliFileSource({ ...common, path: credentialsPath });
+}
+
+/** The credential of a read, or LoggedOutError when the CLI is logged out (blank) or has none. */
+export function requireClaudeCliCredential(
+  result: ClaudeCliReadResult,
+  location: string,
+): { credential: OAuthCredential; meta: CredentialMeta } {
+  if (result.status !== 'ok') throw new LoggedOutError(location);
+  return { credential: result.credential, meta: result.meta };
+}
