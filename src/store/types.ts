@@ -24,20 +24,25 @@ export interface ProfileStore {
   /**
    * Locked read-modify-write: `fn` sees the freshest stored credential (re-read under the
    * lock) and returns what to write (or null to write nothing) plus a result. The write is
-   * refused if it would downgrade the stored credential.
+   * refused (DowngradeRefusedError) if it would replace a better credential with a blank,
+   * expired, older or equally fresh one; writing the stored token again is a no-op.
    */
   updateCredential<T>(
     profileId: string,
     fn: (current: OAuthCredential | null) => Promise<StoreUpdate<T>> | StoreUpdate<T>,
   ): Promise<T>;
-  /** Merge into a profile's usage stats (locked). `null` deletes a field. */
-  recordUsage(
-    profileId: string,
-    patch: { [K in keyof ProfileUsage]?: ProfileUsage[K] | null },
-  ): Promise<void>;
+  /**
+   * Merge into a profile's usage stats (locked). `null` deletes a field. Pass a function to
+   * derive the patch from the current stats under the lock (e.g. `errorCount + 1`), so
+   * concurrent increments are never lost.
+   */
+  recordUsage(profileId: string, patch: UsagePatch | ((current: ProfileUsage) => UsagePatch)): Promise<void>;
   /** Calls `onChange` when the store changes on disk (or in the shared engine). Returns unsubscribe. */
   watch(onChange: () => void): () => void;
 }
+
+/** A change to usage stats: a number sets a field, `null` deletes it, absent leaves it. */
+export type UsagePatch = { [K in keyof ProfileUsage]?: ProfileUsage[K] | null };
 
 export interface StoreUpdate<T> {
   write: OAuthCredential | null;
