@@ -14,6 +14,7 @@ import { parseJsonDocument, serializeLike } from '../credentials/json-document.j
 import type { OAuthCredential } from '../credentials/types.js';
 import { DowngradeRefusedError } from '../errors.js';
 import { DIRECTORY_MODE, writeFileAtomic } from '../fs/atomic-write.js';
+import { describeFsError } from '../fs/fs-errors.js';
 import { type LockOptions, withLock } from '../fs/lock.js';
 import { readLimitedText } from '../fs/read-limited.js';
 import {
@@ -186,14 +187,19 @@ function clearExpiredCooldowns(document: AuthProfilesDocument, now: number): voi
  * Writers replace the file by rename, which a watch on the file itself would miss after the
  * first time, so the directory (of the real target, for a symlinked store) is watched and
  * events are filtered by name and debounced. The watcher does not keep the process alive.
+ * A directory that cannot be created or watched is a CredentialFileError.
  */
 function watchStoreFile(file: string, onChange: () => void, debounceMs: number): () => void {
   let target: string;
   try {
     target = realpathSync(file);
   } catch {
-    mkdirSync(path.dirname(file), { recursive: true, mode: DIRECTORY_MODE });
-    target = path.join(realpathSync(path.dirname(file)), path.basename(file));
+    try {
+      mkdirSync(path.dirname(file), { recursive: true, mode: DIRECTORY_MODE });
+      target = path.join(realpathSync(path.dirname(file)), path.basename(file));
+    } catch (error) {
+      throw describeFsError(file, 'watch', error);
+    }
   }
   const name = path.basename(target);
   let timer: NodeJS.Timeout | undefined;
@@ -207,9 +213,14 @@ function watchStoreFile(file: string, onChange: () => void, debounceMs: number):
     }, debounceMs);
     timer.unref();
   };
-  const watcher: FSWatcher = watchFs(path.dirname(target), { persistent: false }, (_event, changed) => {
-    if (changed === null || changed === name) schedule();
-  });
+  let watcher: FSWatcher;
+  try {
+    watcher = watchFs(path.dirname(target), { persistent: false }, (_event, changed) => {
+      if (changed === null || changed === name) schedule();
+    });
+  } catch (error) {
+    throw describeFsError(file, 'watch', error);
+  }
   watcher.on('error', schedule);
   return () => {
     closed = true;
