@@ -1,0 +1,24 @@
+/** The pure recovery core: the machine, its vocabulary, and the freshness and backoff rules. */
+export {
+  DEFAULT_FRESHNESS_MARGIN_MS,
+  type FreshnessView,
+  isBlank,
+  isFresher,
+  isUsable,
+} from './freshness.js';
+export {
+  cooldownDurationMs,
+  DEFAULT_POLICY,
+  type RecoveryPolicy,
+  remainingMs,
+  resolvePolicy,
+  retryBackoffMs,
+} from './policies.js';
+export {
+  classifyFailure,
+  createRecoveryMachine,
+  describeFailure,
+  type RecoveryMachine,
+  type RecoveryMachineDeps,
+} from './recovery.machine.js';
+export type * from './recovery.types.js';

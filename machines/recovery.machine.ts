@@ -1,0 +1,367 @@
+/**
+ * The recovery machine: the story of DESIGN.md's flow, with no I/O.
+ *
+ *   initializing ─► valid ─(refresh window | TOKEN_EXPIRED | AUTH_REJECTED)─► expired ─► refreshing
+ *   refreshing ─ok─► ok ─► valid          refreshing ─error─► refreshFailed
+ *   refreshFailed ─permanent, or transient with no retries left─► syncingFromCli
+ *   refreshFailed ─transient, retries left, after backoff─► refreshing
+ *   syncingFromCli ─CLI fresher─► retrying ─► ok ─► valid;   nothing fresher / unreadable ─► cooldown
+ *   retrying ─rejected again, retries left─► syncingFromCli, else cooldown
+ *   cooldown ─delay elapses─► expired;   CREDENTIALS_CHANGED | SYNC_REQUESTED ─► syncingFromCli
+ *
+ * Side effects are invoked actors (`refreshToken`, `syncFromCli`, `retryPendingCalls`) that
+ * `src/` supplies with `machine.provide()`. Time and randomness are injected, so guards and
+ * delays are pure functions of (context, event, clock).
+ */
+import { and, assign, emit, fromPromise, not, setup } from 'xstate';
+import { isFresher, isUsable } from './freshness.js';
+import { cooldownDurationMs, remainingMs, resolvePolicy, retryBackoffMs } from './policies.js';
+import type {
+  ClassifiableError,
+  CredentialActorInput,
+  FailureKind,
+  RecoveryContext,
+  RecoveryEmitted,
+  RecoveryEvent,
+  RecoveryInput,
+  RefreshOutput,
+  RetryInput,
+  RetryOutput,
+  SyncOutput,
+} from './recovery.types.js';
+
+export interface RecoveryMachineDeps {
+  /** Epoch ms. Pass the same clock the actor runs on (e.g. XState's SimulatedClock) in tests. */
+  now?: () => number;
+  /** 0 ≤ r < 1, for backoff jitter. */
+  random?: () => number;
+}
+
+/** The default actors reject: the real ones live in `src/` and are supplied with `provide()`. */
+function notProvided<TOutput, TInput>(id: string) {
+  return fromPromise<TOutput, TInput>(async () => {
+    throw new Error(`actor "${id}" was not provided: supply it with machine.provide({ actors: { ${id} } })`);
+  });
+}
+
+/** Reads the failure kind off an actor error; anything unrecognised is treated as transient. */
+export function classifyFailure(error: unknown): {
+  kind: 'permanent' | 'transient';
+  retryAfterMs: number | null;
+} {
+  const candidate = (typeof error === 'object' && error !== null ? error : {}) as ClassifiableError;
+  const retryAfterMs =
+    typeof candidate.retryAfterMs === 'number' && Number.isFinite(candidate.retryAfterMs)
+      ? candidate.retryAfterMs
+      : null;
+  return { kind: candidate.kind === 'permanent' ? 'permanent' : 'transient', retryAfterMs };
+}
+
+/** A short, secret-free label for an error: its code, or its class name. */
+export function describeFailure(error: unknown): string {
+  if (typeof error === 'object' && error !== null) {
+    const { code, name } = error as { code?: unknown; name?: unknown };
+    if (typeof code === 'string') return code;
+    if (typeof name === 'string') return name;
+  }
+  return 'Error';
+}
+
+export function createRecoveryMachine(deps: RecoveryMachineDeps = {}) {
+  const now = deps.now ?? (() => Date.now());
+  const random = deps.random ?? Math.random;
+
+  return setup({
+    types: {
+      context: {} as RecoveryContext,
+      events: {} as RecoveryEvent,
+      input: {} as RecoveryInput,
+      emitted: {} as RecoveryEmitted,
+    },
+    actors: {
+      refreshToken: notProvided<RefreshOutput, CredentialActorInput>('refreshToken'),
+      syncFromCli: notProvided<SyncOutput, CredentialActorInput>('syncFromCli'),
+      retryPendingCalls: notProvided<RetryOutput, RetryInput>('retryPendingCalls'),
+    },
+    guards: {
+      /** We hold a non-blank, unrejected token that outlives the freshness margin. */
+      hasFreshToken: ({ context }) => isUsable(context.credential, now(), context.policy.freshnessMarginMs),
+      /** Nothing failed in this round and our token is still good: a sync from `valid` found nothing new. */
+      isStillValid: ({ context }) =>
+        context.lastError === null && isUsable(context.credential, now(), context.policy.freshnessMarginMs),
+      /** A persisted cooldown deadline has not passed yet. */
+      isCoolingDown: ({ context }) => context.cooldownUntil !== null && context.cooldownUntil > now(),
+      isPermanentFailure: ({ context }) => context.lastError === 'permanent',
+      isTransientFailure: ({ context }) => context.lastError === 'transient',
+      canRetry: ({ context }) => context.attempts < context.policy.maxRetries,
+      /** The sync adopted a CLI credential that beats the one we hold (same rule as the store). */
+      isCliFresher: ({ context, event }) => {
+        const output = (event as unknown as { output?: SyncOutput }).output;
+        return (
+          output?.status === 'adopted' &&
+          isFresher(output.credential, context.credential, now(), context.policy.freshnessMarginMs)
+        );
+      },
+      hasPendingCalls: ({ context }) => context.pendingCalls > 0,
+      wasRejectedAgain: ({ event }) =>
+        ((event as unknown as { output?: RetryOutput }).output?.rejected ?? 0) > 0,
+    },
+    delays: {
+      /** Until the proactive refresh: expiry minus the refresh window (0 when already inside it). */
+      refreshAt: ({ context }) => remainingMs(context.nextRefreshAt, now()),
+      /** Exponential, jittered, capped; never shorter than a server's Retry-After (still capped). */
+      retryBackoff: ({ context }) => {
+        const backoff = retryBackoffMs(context.attempts, context.policy, random);
+        return Math.min(context.policy.retryMaxMs, Math.max(backoff, context.retryAfterMs ?? 0));
+      },
+      /** Until the cooldown deadline held in context, so a restored deadline is honoured too. */
+      cooldownDelay: ({ context }) => remainingMs(context.cooldownUntil, now()),
+    },
+    actions: {
+      scheduleRefresh: assign({
+        nextRefreshAt: ({ context }) =>
+          context.credential ? context.credential.expiresAt - context.policy.refreshWindowMs : null,
+      }),
+      beginRecovery: assign({
+        attempts: 0,
+        recoveryStartedAt: ({ context }) => context.recoveryStartedAt ?? now(),
+        nextRefreshAt: null,
+      }),
+      markTokenRejected: assign({
+        credential: ({ context }) => (context.credential ? { ...context.credential, rejected: true } : null),
+        pendingCalls: ({ context }) => context.pendingCalls + 1,
+      }),
+      countPendingCall: assign({ pendingCalls: ({ context }) => context.pendingCalls + 1 }),
+      adoptRefreshed: assign({
+        credential: ({ event }) => (event as unknown as { output: RefreshOutput }).output,
+      }),
+      emitRefreshed: emit(({ context }) => ({
+        type: 'refreshed' as const,
+        profileId: context.profileId,
+        fingerprint: context.credential?.fingerprint ?? '',
+        expiresAt: context.credential?.expiresAt ?? 0,
+        source: context.credential?.source ?? 'refresh',
+      })),
+      recordRefreshFailure: assign(({ event }) => {
+        const error = (event as unknown as { error?: unknown }).error;
+        const { kind, retryAfterMs } = classifyFailure(error);
+        return { lastError: kind as FailureKind, retryAfterMs, lastErrorMessage: describeFailure(error) };
+      }),
+      countAttempt: assign({ attempts: ({ context }) => context.attempts + 1 }),
+      adoptSynced: assign({
+        credential: ({ event }) => (event as unknown as { output: SyncOutput }).output.credential,
+      }),
+      emitSynced: emit(({ context }) => ({
+        type: 'synced' as const,
+        profileId: context.profileId,
+        fingerprint: context.credential?.fingerprint ?? '',
+        expiresAt: context.credential?.expiresAt ?? 0,
+      })),
+      recordNothingFresher: assign({
+        lastError: 'notFresher' as FailureKind,
+        lastErrorMessage: 'notFresher',
+      }),
+      recordSyncFailure: assign(({ event }) => ({
+        lastError: 'unreadable' as FailureKind,
+        lastErrorMessage: describeFailure((event as unknown as { error?: unknown }).error),
+      })),
+      recordRejectedAgain: assign({
+        lastError: 'rejectedAgain' as FailureKind,
+        lastErrorMessage: 'rejectedAgain',
+        credential: ({ context }) => (context.credential ? { ...context.credential, rejected: true } : null),
+      }),
+      clearPendingCalls: assign({ pendingCalls: 0 }),
+      /** A new deadline unless we are back from an interrupted cooldown whose deadline still holds. */
+      startCooldown: assign(({ context }) => {
+        const at = now();
+        if (context.cooldownUntil !== null && context.cooldownUntil > at) {
+          return { pendingCalls: 0, attempts: 0 };
+        }
+        return {
+          cooldownUntil: at + cooldownDurationMs(context.consecutiveCooldowns, context.policy),
+          consecutiveCooldowns: context.consecutiveCooldowns + 1,
+          pendingCalls: 0,
+          attempts: 0,
+        };
+      }),
+      emitCooldownStarted: emit(({ context }) => ({
+        type: 'cooldownStarted' as const,
+        profileId: context.profileId,
+        until: context.cooldownUntil ?? now(),
+        consecutive: context.consecutiveCooldowns,
+        reason: context.lastError,
+      })),
+      endCooldownByTimer: assign({ cooldownUntil: null }),
+      emitCooldownEnded: emit(
+        ({ context }, params: { reason: 'timer' | 'credentialsChanged' | 'syncRequested' }) => ({
+          type: 'cooldownEnded' as const,
+          profileId: context.profileId,
+          reason: params.reason,
+        }),
+      ),
+      emitRecovered: emit(({ context }) => ({
+        type: 'recovered' as const,
+        profileId: context.profileId,
+        fingerprint: context.credential?.fingerprint ?? '',
+        expiresAt: context.credential?.expiresAt ?? 0,
+        durationMs: context.recoveryStartedAt === null ? 0 : Math.max(0, now() - context.recoveryStartedAt),
+      })),
+      resetAfterRecovery: assign({
+        attempts: 0,
+        consecutiveCooldowns: 0,
+        cooldownUntil: null,
+        retryAfterMs: null,
+        lastError: null,
+        lastErrorMessage: null,
+        pendingCalls: 0,
+        recoveryStartedAt: null,
+      }),
+    },
+  }).createMachine({
+    id: 'recovery',
+    context: ({ input }) => ({
+      profileId: input.profileId,
+      credential: input.credential ?? null,
+      policy: resolvePolicy(input.policy),
+      attempts: 0,
+      consecutiveCooldowns: input.consecutiveCooldowns ?? 0,
+      cooldownUntil: input.cooldownUntil ?? null,
+      nextRefreshAt: null,
+      retryAfterMs: null,
+      lastError: null,
+      lastErrorMessage: null,
+      pendingCalls: 0,
+      recoveryStartedAt: null,
+    }),
+    initial: 'initializing',
+    states: {
+      /** Deciding where to start from what was loaded: deadlines are re-checked, not trusted to timers. */
+      initializing: {
+        always: [
+          { guard: 'isCoolingDown', target: 'cooldown' },
+          { guard: 'hasFreshToken', target: 'valid' },
+          { target: 'expired' },
+        ],
+      },
+
+      /** The token works; a proactive refresh is scheduled for the start of the refresh window. */
+      valid: {
+        entry: 'scheduleRefresh',
+        after: { refreshAt: { target: 'expired' } },
+        on: {
+          TOKEN_EXPIRED: { target: 'expired' },
+          AUTH_REJECTED: { target: 'expired', actions: 'markTokenRejected' },
+          CREDENTIALS_CHANGED: { target: 'syncingFromCli' },
+          SYNC_REQUESTED: { target: 'syncingFromCli' },
+        },
+      },
+
+      /** The token is due or dead; a recovery begins. */
+      expired: {
+        entry: 'beginRecovery',
+        always: { target: 'refreshing' },
+      },
+
+      /** Spending the refresh token (once per rotation, under the store lock; adopts a winner's token). */
+      refreshing: {
+        invoke: {
+          id: 'refreshToken',
+          src: 'refreshToken',
+          input: ({ context }) => ({ profileId: context.profileId, credential: context.credential }),
+          onDone: { target: 'ok', actions: ['adoptRefreshed', 'emitRefreshed'] },
+          onError: { target: 'refreshFailed', actions: 'recordRefreshFailure' },
+        },
+        on: { AUTH_REJECTED: { actions: 'countPendingCall' } },
+      },
+
+      /** The refresh failed: permanent failures go to the CLI at once, transient ones back off and retry. */
+      refreshFailed: {
+        always: [
+          { guard: 'isPermanentFailure', target: 'syncingFromCli' },
+          { guard: and(['isTransientFailure', not('canRetry')]), target: 'syncingFromCli' },
+        ],
+        after: {
+          retryBackoff: { guard: 'canRetry', target: 'refreshing', actions: 'countAttempt' },
+        },
+        on: { AUTH_REJECTED: { actions: 'countPendingCall' } },
+      },
+
+      /** Reading the Claude Code CLI's credentials and adopting them if they beat ours. */
+      syncingFromCli: {
+        invoke: {
+          id: 'syncFromCli',
+          src: 'syncFromCli',
+          input: ({ context }) => ({ profileId: context.profileId, credential: context.credential }),
+          onDone: [
+            { guard: 'isCliFresher', target: 'retrying', actions: ['adoptSynced', 'emitSynced'] },
+            { guard: 'isStillValid', target: 'valid' },
+            { target: 'cooldown', actions: ['recordNothingFresher', 'startCooldown'] },
+          ],
+          onError: [
+            { guard: 'isStillValid', target: 'valid' },
+            { target: 'cooldown', actions: ['recordSyncFailure', 'startCooldown'] },
+          ],
+        },
+        on: { AUTH_REJECTED: { actions: 'countPendingCall' } },
+      },
+
+      /** Fresh credentials are in; calls rejected with the old token are retried once with the new one. */
+      retrying: {
+        always: { guard: not('hasPendingCalls'), target: 'ok' },
+        invoke: {
+          id: 'retryPendingCalls',
+          src: 'retryPendingCalls',
+          input: ({ context }) => ({
+            profileId: context.profileId,
+            credential: context.credential,
+            pendingCalls: context.pendingCalls,
+          }),
+          onDone: [
+            {
+              guard: and(['wasRejectedAgain', 'canRetry']),
+              target: 'syncingFromCli',
+              actions: ['recordRejectedAgain', 'clearPendingCalls', 'countAttempt'],
+            },
+            {
+              guard: 'wasRejectedAgain',
+              target: 'cooldown',
+              actions: ['recordRejectedAgain', 'startCooldown'],
+            },
+            { target: 'ok' },
+          ],
+          // The retry bookkeeping itself failing must not wedge the machine: the calls were answered.
+          onError: { target: 'ok' },
+        },
+      },
+
+      /** Recovered: counters and cooldown reset, `recovered` emitted, then straight back to valid. */
+      ok: {
+        entry: ['emitRecovered', 'resetAfterRecovery'],
+        always: { target: 'valid' },
+      },
+
+      /** Waiting out a failed recovery. Always ends: by its own deadline, or at once on a CLI change. */
+      cooldown: {
+        entry: 'emitCooldownStarted',
+        after: {
+          cooldownDelay: {
+            target: 'expired',
+            actions: ['endCooldownByTimer', { type: 'emitCooldownEnded', params: { reason: 'timer' } }],
+          },
+        },
+        on: {
+          CREDENTIALS_CHANGED: {
+            target: 'syncingFromCli',
+            actions: { type: 'emitCooldownEnded', params: { reason: 'credentialsChanged' } },
+          },
+          SYNC_REQUESTED: {
+            target: 'syncingFromCli',
+            actions: { type: 'emitCooldownEnded', params: { reason: 'syncRequested' } },
+          },
+        },
+      },
+    },
+  });
+}
+
+export type RecoveryMachine = ReturnType<typeof createRecoveryMachine>;

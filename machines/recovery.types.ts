@@ -1,0 +1,123 @@
+/**
+ * The recovery machine's vocabulary: its context (metadata only — never a raw token), the
+ * events an agent runtime sends it, the events it emits, and what its invoked actors take
+ * and return. Everything here is plain JSON so snapshots can be persisted and inspected.
+ */
+import type { RecoveryPolicy } from './policies.js';
+
+export type CredentialOrigin = 'store' | 'cli' | 'refresh';
+
+/** What the machine knows of a credential: a fingerprint and an expiry, never the token. */
+export interface CredentialView {
+  fingerprint: string;
+  expiresAt: number;
+  source: CredentialOrigin;
+  /** An API call rejected this exact token before its expiry (revoked by a rotation elsewhere). */
+  rejected?: boolean;
+}
+
+/** Why the last step of a recovery failed. */
+export type FailureKind =
+  /** The refresh token is dead (invalid_grant, revoked, no refresh token): refreshing again cannot help. */
+  | 'permanent'
+  /** Network, timeout, 408/429/5xx: worth retrying after a backoff. */
+  | 'transient'
+  /** The CLI's credentials could not be read (malformed, unreadable). */
+  | 'unreadable'
+  /** The CLI had nothing fresher than what we hold. */
+  | 'notFresher'
+  /** A call retried with recovered credentials was rejected again. */
+  | 'rejectedAgain';
+
+export interface RecoveryContext {
+  profileId: string;
+  credential: CredentialView | null;
+  policy: RecoveryPolicy;
+  /** Retries spent in the current recovery (backoff refreshes and re-syncs); ≤ policy.maxRetries. */
+  attempts: number;
+  /** Cooldowns in a row without a recovery in between; drives the growing cooldown delay. */
+  consecutiveCooldowns: number;
+  /** Epoch ms at which the cooldown ends, or null. */
+  cooldownUntil: number | null;
+  /** Epoch ms at which the next proactive refresh is due, or null. */
+  nextRefreshAt: number | null;
+  /** Server-requested minimum wait (Retry-After), in ms, for the next backoff. */
+  retryAfterMs: number | null;
+  lastError: FailureKind | null;
+  /** A short, secret-free description of the last error (code or message). */
+  lastErrorMessage: string | null;
+  /** Calls that were rejected with the old token and wait for the recovery to retry. */
+  pendingCalls: number;
+  /** Epoch ms when the current recovery began, for durations in emitted events. */
+  recoveryStartedAt: number | null;
+}
+
+export interface RecoveryInput {
+  profileId: string;
+  credential?: CredentialView | null;
+  /** A persisted cooldown deadline (from the store's usage stats) to honour across restarts. */
+  cooldownUntil?: number | null;
+  consecutiveCooldowns?: number;
+  policy?: Partial<RecoveryPolicy>;
+}
+
+export type RecoveryEvent =
+  /** The runtime noticed the access token expired (e.g. before a call). */
+  | { type: 'TOKEN_EXPIRED' }
+  /** An API call was rejected with an authentication error; the call waits to be retried. */
+  | { type: 'AUTH_REJECTED'; status?: number; message?: string }
+  /** The Claude Code CLI's credentials changed on disk (a login, or the CLI's own refresh). */
+  | { type: 'CREDENTIALS_CHANGED' }
+  /** An operator or the runtime asked to sync from the CLI now. */
+  | { type: 'SYNC_REQUESTED' };
+
+export type RecoveryEmitted =
+  | { type: 'refreshed'; profileId: string; fingerprint: string; expiresAt: number; source: CredentialOrigin }
+  | { type: 'synced'; profileId: string; fingerprint: string; expiresAt: number }
+  | { type: 'recovered'; profileId: string; fingerprint: string; expiresAt: number; durationMs: number }
+  | {
+      type: 'cooldownStarted';
+      profileId: string;
+      until: number;
+      consecutive: number;
+      reason: FailureKind | null;
+    }
+  | { type: 'cooldownEnded'; profileId: string; reason: 'timer' | 'credentialsChanged' | 'syncRequested' };
+
+/** Input of the `refreshToken` and `syncFromCli` actors. */
+export interface CredentialActorInput {
+  profileId: string;
+  credential: CredentialView | null;
+}
+
+/**
+ * Output of `refreshToken`: the credential now in the store. `source: 'store'` means another
+ * process refreshed first and we adopted its token instead of spending a refresh.
+ */
+export type RefreshOutput = CredentialView;
+
+/** Output of `syncFromCli`. */
+export interface SyncOutput {
+  /** `adopted`: the CLI credential was fresher and is now in the store. */
+  status: 'adopted' | 'notFresher' | 'blank' | 'missing';
+  credential: CredentialView | null;
+}
+
+export interface RetryInput {
+  profileId: string;
+  credential: CredentialView | null;
+  pendingCalls: number;
+}
+
+/** Output of `retryPendingCalls`: how many retried calls were rejected again. */
+export interface RetryOutput {
+  rejected: number;
+}
+
+/** The shape an actor's error should have for the machine to classify it (RefreshError has it). */
+export interface ClassifiableError {
+  kind?: 'permanent' | 'transient';
+  retryAfterMs?: number;
+  code?: string;
+  message?: string;
+}
