@@ -1,0 +1,108 @@
+/**
+ * One pino logger for the library, passed down; child loggers per profile. Secrets are kept
+ * out twice: redaction paths for every field that can hold a token, and a value-level mask
+ * (`sk-ant-…`, `Bearer …`) applied to every string pino formats, so a token that slips into a
+ * message or an unexpected field is still masked.
+ */
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { maskSecrets } from '../oauth/mask-secrets.js';
+
+export type { Logger } from 'pino';
+
+/** Every field name that can carry a secret, at any of the depths we log. */
+export const REDACT_PATHS = [
+  'accessToken',
+  'refreshToken',
+  'access_token',
+  'refresh_token',
+  'access',
+  'refresh',
+  'token',
+  'authorization',
+  'Authorization',
+  'headers.authorization',
+  'headers.Authorization',
+  'headers["x-api-key"]',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.access_token',
+  '*.refresh_token',
+  '*.access',
+  '*.refresh',
+  '*.token',
+  '*.authorization',
+  '*.Authorization',
+  '*.headers.authorization',
+  '*.headers["x-api-key"]',
+  'credential.accessToken',
+  'credential.refreshToken',
+];
+
+/** Deep-copies plain data with every string masked; errors become {name, code, message}. */
+export function maskValue(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return maskSecrets(value);
+  if (value === null || typeof value !== 'object' || depth > 6) return value;
+  if (value instanceof Error) {
+    const { code, kind, status } = value as Error & { code?: unknown; kind?: unknown; status?: unknown };
+    return { name: value.name, code, kind, status, message: maskSecrets(value.message) };
+  }
+  if (Array.isArray(value)) return value.map((item) => maskValue(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key] = maskValue(item, depth + 1);
+  return out;
+}
+
+export interface CreateLoggerOptions {
+  level?: string;
+  /** Where NDJSON goes; default stderr so stdout stays free for `--json` output. */
+  destination?: DestinationStream;
+  /** Pretty, coloured lines for people (pino-pretty), e.g. on a terminal. */
+  pretty?: boolean;
+}
+
+export function createLogger(options: CreateLoggerOptions = {}): Logger {
+  const level = options.level ?? process.env.OAUTH_RECOVERY_LOG_LEVEL ?? 'info';
+  const config: LoggerOptions = {
+    name: 'oauth-recovery',
+    level,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    formatters: {
+      log: (object) => maskValue(object) as Record<string, unknown>,
+    },
+    hooks: {
+      // The message string is formatted outside `formatters.log`; mask it here.
+      logMethod(args, method) {
+        method.apply(
+          this,
+          args.map((arg) => (typeof arg === 'string' ? maskSecrets(arg) : arg)) as Parameters<typeof method>,
+        );
+      },
+    },
+  };
+  if (options.pretty) {
+    return pino({
+      ...config,
+      transport: {
+        target: 'pino-pretty',
+        options: { destination: 2, colorize: true, ignore: 'pid,hostname' },
+      },
+    });
+  }
+  return pino(config, options.destination ?? pino.destination({ dest: 2, sync: false }));
+}
+
+/** A logger that discards everything, for embedders that pass none and tests. */
+export function createSilentLogger(): Logger {
+  return pino({ level: 'silent' });
+}
+
+/** Makes a caller-supplied pino logger safe too: same redaction and masking on a child. */
+export function wrapCallerLogger(logger: Logger): Logger {
+  return logger.child(
+    {},
+    {
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      formatters: { log: (object: object) => maskValue(object) as object },
+    },
+  );
+}
