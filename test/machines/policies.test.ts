@@ -157,6 +157,11 @@ describe('remainingMs', () => {
     expect(remainingMs(null, 1_000)).toBe(0);
     expect(remainingMs(0, 1_000)).toBe(0);
   });
+
+  it('no deadline means no wait whatever the clock says', () => {
+    expect(remainingMs(null, 0)).toBe(0);
+    expect(remainingMs(null, -1_000)).toBe(0);
+  });
 });
 
 describe('resolvePolicy', () => {
