@@ -1,0 +1,82 @@
+/**
+ * `oauth-recovery sync`: adopt the Claude CLI's credentials into the store when they are
+ * fresher (exit 0), by the same rule and under the same lock as the runtime. Otherwise exit 3
+ * and write nothing: the store stays byte-identical, no lock is taken, no directory created.
+ * Adopting also clears a persisted cooldown, so the next agent start does not wait it out.
+ */
+import type { Command } from 'commander';
+import { fingerprintToken } from '../../credentials/fingerprint.js';
+import { isCredentialFresher } from '../../credentials/freshness.js';
+import type { OAuthCredential } from '../../credentials/types.js';
+import { createFileProfileStore } from '../../store/file-profile-store.js';
+import { ExitCode, NothingFresherError } from '../exit-codes.js';
+import { formatTime } from '../format.js';
+import { createCliSourceFor } from '../profile-report.js';
+import type { CliRunner } from '../program.js';
+
+function meta(credential: OAuthCredential | null): { fingerprint: string; expiresAt: number } | null {
+  return credential
+    ? { fingerprint: fingerprintToken(credential.accessToken), expiresAt: credential.expiresAt }
+    : null;
+}
+
+export function registerSyncCommand(program: Command, runner: CliRunner): void {
+  program
+    .command('sync')
+    .description("adopt the Claude CLI's credentials if they are fresher (exit 3 and no write otherwise)")
+    .action(
+      runner.action(async ({ config, output }) => {
+        const now = Date.now;
+        const cli = createCliSourceFor(config, now);
+        const read = await cli.read();
+        if (read.status !== 'ok') {
+          throw new NothingFresherError(
+            `the Claude CLI has no credentials to adopt (${read.status === 'blank' ? 'logged out: blank credentials' : 'not logged in'}) at ${cli.location}`,
+          );
+        }
+        const candidate = read.credential;
+        const store = createFileProfileStore({ path: config.storePath, now });
+        const stored = await store.readCredential(config.profileId);
+        if (!isCredentialFresher(candidate, stored, now())) {
+          throw new NothingFresherError(
+            `nothing fresher: the Claude CLI's credentials (expires ${formatTime(candidate.expiresAt)}) do not beat the store's (expires ${formatTime(stored?.expiresAt)}); nothing was written`,
+            'If the login is dead, run `claude` and log in again, then `oauth-recovery sync`.',
+          );
+        }
+        // Re-checked under the lock: another process may have written meanwhile.
+        const previous = await store.updateCredential(config.profileId, (current) =>
+          isCredentialFresher(candidate, current, now())
+            ? { write: candidate, result: { adopted: true, previous: current } }
+            : { write: null, result: { adopted: false, previous: current } },
+        );
+        if (!previous.adopted) {
+          throw new NothingFresherError('nothing fresher: another process updated the store first');
+        }
+        await store.recordUsage(config.profileId, { cooldownUntil: null, errorCount: 0 });
+        const adopted = meta(candidate)!;
+        const before = meta(previous.previous);
+        if (output.json) {
+          output.result({
+            ok: true,
+            adopted: true,
+            profileId: config.profileId,
+            fingerprint: adopted.fingerprint,
+            expiresAt: adopted.expiresAt,
+            previous: before,
+            store: { path: store.location },
+            cli: { path: cli.location },
+          });
+        } else {
+          output.line(
+            `adopted the Claude CLI's credentials into ${config.profileId}: fingerprint ${adopted.fingerprint}, expires ${formatTime(adopted.expiresAt)}`,
+          );
+          output.line(
+            before
+              ? `replaced fingerprint ${before.fingerprint} (expires ${formatTime(before.expiresAt)})`
+              : 'the profile had no credential before',
+          );
+        }
+        return ExitCode.ok;
+      }),
+    );
+}

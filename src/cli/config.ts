@@ -1,0 +1,86 @@
+/**
+ * Resolves the global options against the environment, flag first:
+ * `--store` / `OAUTH_RECOVERY_STORE` / openclaw's file / our own file; `--profile`;
+ * `--claude-config-dir` / `CLAUDE_CONFIG_DIR` / `~/.claude`; `--token-url` /
+ * `OAUTH_RECOVERY_TOKEN_URL` / the default endpoint; `--log-level` / `OAUTH_RECOVERY_LOG_LEVEL` / info.
+ */
+import path from 'node:path';
+import { claudeCredentialsPath } from '../credentials/claude-cli-paths.js';
+import { DEFAULT_TOKEN_URL, resolveTokenUrl } from '../oauth/token-url.js';
+import { DEFAULT_PROFILE_ID } from '../runtime/options.js';
+import { resolveDefaultStorePath, type StorePathOrigin } from '../store/default-store-path.js';
+import { UsageError } from './exit-codes.js';
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The global flags as commander parses them. */
+export interface GlobalOptions {
+  store?: string;
+  profile?: string;
+  claudeConfigDir?: string;
+  tokenUrl?: string;
+  json?: boolean;
+  logLevel?: string;
+}
+
+export type SettingOrigin = 'flag' | 'env' | 'default';
+
+export interface CliConfig {
+  storePath: string;
+  storeOrigin: StorePathOrigin | 'flag';
+  profileId: string;
+  /** Explicit Claude config dir (flag or env); undefined means `~/.claude`. */
+  claudeConfigDir: string | undefined;
+  /** Where the CLI's credentials file is (on macOS the Keychain is used instead). */
+  claudeCredentialsPath: string;
+  /** As given; validate with {@link validatedTokenUrl} (doctor reports it instead of failing). */
+  tokenUrl: string;
+  tokenUrlOrigin: SettingOrigin;
+  json: boolean;
+  logLevel: LogLevel;
+  /** True when the level came from a flag or the environment rather than the default. */
+  logLevelExplicit: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+export function isLogLevel(value: string): value is LogLevel {
+  return (LOG_LEVELS as readonly string[]).includes(value);
+}
+
+export function resolveCliConfig(options: GlobalOptions, env: NodeJS.ProcessEnv): CliConfig {
+  const store = options.store
+    ? { path: path.resolve(options.store), origin: 'flag' as const }
+    : resolveDefaultStorePath({ env });
+  const claudeConfigDir = options.claudeConfigDir
+    ? path.resolve(options.claudeConfigDir)
+    : env.CLAUDE_CONFIG_DIR || undefined;
+  const tokenUrl = options.tokenUrl ?? (env.OAUTH_RECOVERY_TOKEN_URL || undefined);
+  const rawLevel = options.logLevel ?? (env.OAUTH_RECOVERY_LOG_LEVEL || undefined);
+  if (rawLevel !== undefined && !isLogLevel(rawLevel)) {
+    const from = options.logLevel ? '--log-level' : 'OAUTH_RECOVERY_LOG_LEVEL';
+    throw new UsageError(
+      `${from} must be one of ${LOG_LEVELS.join(', ')} (got "${rawLevel}")`,
+      `Use e.g. \`--log-level debug\`.`,
+    );
+  }
+  const profileId = options.profile?.trim() || DEFAULT_PROFILE_ID;
+  return {
+    storePath: store.path,
+    storeOrigin: store.origin,
+    profileId,
+    claudeConfigDir,
+    claudeCredentialsPath: claudeCredentialsPath({ configDir: claudeConfigDir, env }),
+    tokenUrl: tokenUrl ?? DEFAULT_TOKEN_URL,
+    tokenUrlOrigin: options.tokenUrl ? 'flag' : tokenUrl ? 'env' : 'default',
+    json: options.json === true,
+    logLevel: rawLevel ?? 'info',
+    logLevelExplicit: rawLevel !== undefined,
+    env,
+  };
+}
+
+/** The token URL after the https-or-loopback policy; InsecureTokenUrlError (exit 2) otherwise. */
+export function validatedTokenUrl(config: CliConfig): string {
+  return resolveTokenUrl(config.tokenUrl);
+}

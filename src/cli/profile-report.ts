@@ -1,0 +1,166 @@
+/**
+ * What `status` (and `doctor`) know about a profile, read from the files without starting a
+ * machine or a timer: the stored credential's expiry and fingerprint, a persisted cooldown,
+ * and the Claude CLI's login compared with the store by the same freshness rule the runtime
+ * uses. Fingerprints and timestamps only, never a token.
+ */
+import { stat } from 'node:fs/promises';
+import { DEFAULT_POLICY } from '../../machines/index.js';
+import { type ClaudeCliSource, createClaudeCliSource } from '../credentials/claude-cli-source.js';
+import { fingerprintToken } from '../credentials/fingerprint.js';
+import { isCredentialBlank, isCredentialFresher } from '../credentials/freshness.js';
+import type { OAuthCredential } from '../credentials/types.js';
+import { type AuthProfilesDocument, isOAuthProfile } from '../store/auth-profiles-schema.js';
+import { createFileProfileStore } from '../store/file-profile-store.js';
+import type { CliConfig } from './config.js';
+import { describeError, type ErrorReport } from './output.js';
+
+/**
+ * - `valid`: good beyond the refresh window.
+ * - `expiring`: inside the refresh window (a running watch refreshes it now).
+ * - `expired`: expired, or within the freshness margin; the next use refreshes it.
+ * - `cooldown`: a failed recovery's cooldown has not ended yet.
+ * - `missing`: no usable oauth credential for the profile (absent or blank): log in.
+ */
+export type ProfileState = 'valid' | 'expiring' | 'expired' | 'cooldown' | 'missing';
+
+export interface CliCredentialReport {
+  /** The CLI's credentials file (or `keychain:<service>` on macOS). */
+  path: string;
+  present: boolean;
+  /** Logged out: the CLI blanked its tokens after its own refresh failed. */
+  blank: boolean;
+  expiresAt: number | null;
+  fingerprint: string | null;
+  /** The CLI holds a credential that beats the store's: `oauth-recovery sync` adopts it. */
+  fresher: boolean;
+  /** The CLI and the store hold the same access token (one shared login). */
+  sameAsStore: boolean;
+  /** Set when the CLI's credentials could not be read (malformed, unreadable). */
+  error: ErrorReport | null;
+}
+
+export interface ProfileReport {
+  profileId: string;
+  state: ProfileState;
+  expiresAt: number | null;
+  expiresInMs: number | null;
+  /** Where the reported credential lives: `store`, or null when there is none. */
+  source: 'store' | null;
+  fingerprint: string | null;
+  cooldownUntil: number | null;
+  errorCount: number;
+  lastFailureAt: number | null;
+  lastUsed: number | null;
+  cli: CliCredentialReport;
+  store: { path: string; origin: string; exists: boolean };
+}
+
+export interface ProfileReadings {
+  document: AuthProfilesDocument | null;
+  credential: OAuthCredential | null;
+  cli: CliReading;
+}
+
+export type CliReading =
+  | { status: 'ok'; credential: OAuthCredential }
+  | { status: 'blank' }
+  | { status: 'missing' }
+  | { status: 'error'; error: unknown };
+
+export function createCliSourceFor(config: CliConfig, now: () => number): ClaudeCliSource {
+  return createClaudeCliSource({ configDir: config.claudeConfigDir, env: config.env, now });
+}
+
+export async function readCliCredential(cli: ClaudeCliSource): Promise<CliReading> {
+  try {
+    const read = await cli.read();
+    return read.status === 'ok' ? { status: 'ok', credential: read.credential } : { status: read.status };
+  } catch (error) {
+    return { status: 'error', error };
+  }
+}
+
+/** Reads the store (throws its typed errors) and the CLI (errors are reported, not thrown). */
+export async function readProfile(
+  config: CliConfig,
+  now: () => number,
+): Promise<ProfileReadings & { cliPath: string; storeExists: boolean }> {
+  const store = createFileProfileStore({ path: config.storePath, now });
+  const cli = createCliSourceFor(config, now);
+  const [document, cliReading] = await Promise.all([readStoreDocument(store), readCliCredential(cli)]);
+  const profile = document?.profiles[config.profileId];
+  const credential = isOAuthProfile(profile)
+    ? { accessToken: profile.access, refreshToken: profile.refresh, expiresAt: profile.expires }
+    : null;
+  return { document, credential, cli: cliReading, cliPath: cli.location, storeExists: document !== null };
+}
+
+async function readStoreDocument(
+  store: ReturnType<typeof createFileProfileStore>,
+): Promise<AuthProfilesDocument | null> {
+  try {
+    await stat(store.location);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ENOENT') return null;
+  }
+  return store.readDocument();
+}
+
+export function deriveProfileState(
+  credential: OAuthCredential | null,
+  cooldownUntil: number | null,
+  now: number,
+): ProfileState {
+  if (!credential || isCredentialBlank(credential)) return 'missing';
+  if (cooldownUntil !== null && cooldownUntil > now) return 'cooldown';
+  if (credential.expiresAt - DEFAULT_POLICY.freshnessMarginMs <= now) return 'expired';
+  if (credential.expiresAt - DEFAULT_POLICY.refreshWindowMs <= now) return 'expiring';
+  return 'valid';
+}
+
+export async function buildProfileReport(
+  config: CliConfig,
+  now: () => number = Date.now,
+): Promise<ProfileReport> {
+  const readings = await readProfile(config, now);
+  return reportFromReadings(config, readings, now());
+}
+
+export function reportFromReadings(
+  config: CliConfig,
+  readings: ProfileReadings & { cliPath: string; storeExists: boolean },
+  at: number,
+): ProfileReport {
+  const { credential, cli } = readings;
+  const usage = readings.document?.usageStats?.[config.profileId];
+  const cooldownUntil =
+    typeof usage?.cooldownUntil === 'number' && usage.cooldownUntil > at ? usage.cooldownUntil : null;
+  const usable = credential && !isCredentialBlank(credential) ? credential : null;
+  const cliCredential = cli.status === 'ok' ? cli.credential : null;
+  return {
+    profileId: config.profileId,
+    state: deriveProfileState(credential, cooldownUntil, at),
+    expiresAt: usable?.expiresAt ?? null,
+    expiresInMs: usable ? usable.expiresAt - at : null,
+    source: usable ? 'store' : null,
+    fingerprint: usable ? fingerprintToken(usable.accessToken) : null,
+    cooldownUntil,
+    errorCount: usage?.errorCount ?? 0,
+    lastFailureAt: usage?.lastFailureAt ?? null,
+    lastUsed: usage?.lastUsed ?? null,
+    cli: {
+      path: readings.cliPath,
+      present: cli.status === 'ok' || cli.status === 'blank' || cli.status === 'error',
+      blank: cli.status === 'blank',
+      expiresAt: cliCredential?.expiresAt ?? null,
+      fingerprint: cliCredential ? fingerprintToken(cliCredential.accessToken) : null,
+      fresher: cliCredential ? isCredentialFresher(cliCredential, credential, at) : false,
+      sameAsStore: Boolean(
+        cliCredential && credential && cliCredential.accessToken === credential.accessToken,
+      ),
+      error: cli.status === 'error' ? describeError(cli.error) : null,
+    },
+    store: { path: config.storePath, origin: config.storeOrigin, exists: readings.storeExists },
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * The long-running part of `watch` and `inspect`: one runtime kept fresh until SIGINT or
+ * SIGTERM, every state change logged, then a clean stop. A stop waits for a refresh or sync in
+ * flight to finish first, so the store lock is released and no rotated pair is lost; a second
+ * signal skips that wait.
+ */
+import { DEFAULT_POLICY } from '../../machines/index.js';
+import type { InspectOption } from '../inspect/types.js';
+import type { AuthRecovery, AuthRecoverySnapshot } from '../runtime/index.js';
+import { ExitCode } from './exit-codes.js';
+import type { CommandContext } from './program.js';
+import { createCliAuthRecovery } from './runtime.js';
+
+const SETTLED_STATES = new Set(['valid', 'cooldown']);
+/** Longest wait for a recovery in flight at shutdown (the token request times out at 15 s). */
+const SETTLE_TIMEOUT_MS = 20_000;
+/** How often to check the clock against the expiry (a host that slept past the refresh timer). */
+const WAKE_CHECK_MS = 60_000;
+
+export interface WatchOptions {
+  inspect?: InspectOption;
+  /** Called once the runtime has started (e.g. to print an inspector URL). */
+  onStarted?: (auth: AuthRecovery) => void;
+}
+
+function nextSignal(): { promise: Promise<NodeJS.Signals>; dispose(): void } {
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+  let handler: (signal: NodeJS.Signals) => void = () => undefined;
+  const promise = new Promise<NodeJS.Signals>((resolve) => {
+    handler = resolve;
+  });
+  for (const signal of signals) process.on(signal, handler);
+  return {
+    promise,
+    dispose: () => {
+      for (const signal of signals) process.off(signal, handler);
+    },
+  };
+}
+
+function settled(auth: AuthRecovery, interrupt: Promise<unknown>): Promise<void> {
+  if (SETTLED_STATES.has(auth.getSnapshot().state)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, SETTLE_TIMEOUT_MS);
+    const unsubscribe = auth.subscribe((snapshot) => {
+      if (SETTLED_STATES.has(snapshot.state)) done();
+    });
+    void interrupt.then(done);
+    function done(): void {
+      clearTimeout(timer);
+      unsubscribe();
+      resolve();
+    }
+  });
+}
+
+export async function runWatch(context: CommandContext, options: WatchOptions = {}): Promise<number> {
+  const { config } = context;
+  const logger = context.logger();
+  const auth = createCliAuthRecovery(config, logger, options.inspect ? { inspect: options.inspect } : {});
+  let previous: string | undefined;
+  auth.subscribe((snapshot: AuthRecoverySnapshot) => {
+    if (snapshot.state === previous) return;
+    logger.info(
+      {
+        event: 'state',
+        from: previous ?? null,
+        to: snapshot.state,
+        fingerprint: snapshot.credential?.fingerprint ?? null,
+        expiresAt: snapshot.credential?.expiresAt ?? null,
+        cooldownUntil: snapshot.cooldownUntil,
+        lastError: snapshot.lastError,
+      },
+      `state: ${snapshot.state}`,
+    );
+    previous = snapshot.state;
+  });
+
+  const first = nextSignal();
+  try {
+    await auth.start();
+  } catch (error) {
+    first.dispose();
+    await auth.stop();
+    throw error;
+  }
+  options.onStarted?.(auth);
+  logger.info({ event: 'watching', store: config.storePath }, 'watching; stop with Ctrl-C or SIGTERM');
+
+  // Timers do not run while a host sleeps: check the clock now and then and refresh if due.
+  const wake = setInterval(() => {
+    const { state, credential } = auth.getSnapshot();
+    if (
+      state === 'valid' &&
+      credential &&
+      credential.expiresAt - DEFAULT_POLICY.refreshWindowMs <= Date.now()
+    ) {
+      auth.refresh().catch(() => undefined);
+    }
+  }, WAKE_CHECK_MS);
+
+  const signal = await first.promise;
+  first.dispose();
+  clearInterval(wake);
+  logger.info({ event: 'signal', signal }, `received ${signal}; stopping`);
+  const second = nextSignal();
+  await settled(auth, second.promise);
+  second.dispose();
+  await auth.stop();
+  return ExitCode.ok;
+}
