@@ -52,6 +52,41 @@ export function maskValue(value: unknown, depth = 0): unknown {
   return out;
 }
 
+/**
+ * The arguments of one log call, masked: the message and every format argument (`%s`, `%o`,
+ * `%j`), and an error passed first (pino would copy its raw message into `msg`) becomes
+ * `{ err }` plus its masked message. A leading merge object is left to `formatters.log`, so
+ * the redaction paths still see its keys.
+ */
+export function maskLogArguments(args: readonly unknown[]): unknown[] {
+  const [first, ...rest] = args;
+  const masked = rest.map((arg) => maskValue(arg));
+  if (first instanceof Error) {
+    const message = typeof masked[0] === 'string' ? [] : [maskSecrets(first.message)];
+    return [{ err: first }, ...message, ...masked];
+  }
+  return [typeof first === 'string' ? maskSecrets(first) : first, ...masked];
+}
+
+const LEVEL_METHODS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
+
+/** A logger whose level methods mask their arguments, and whose children do too. */
+function withMaskedArguments(logger: Logger): Logger {
+  return new Proxy(logger, {
+    get(target, property) {
+      const value = Reflect.get(target, property, target) as unknown;
+      if (typeof value !== 'function') return value;
+      if (typeof property === 'string' && LEVEL_METHODS.has(property)) {
+        return (...args: unknown[]) => value.apply(target, maskLogArguments(args));
+      }
+      if (property === 'child') {
+        return (...args: unknown[]) => withMaskedArguments(value.apply(target, args) as Logger);
+      }
+      return value;
+    },
+  });
+}
+
 export interface CreateLoggerOptions {
   level?: string;
   /** Where NDJSON goes; default stderr so stdout stays free for `--json` output. */
@@ -70,12 +105,9 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
       log: (object) => maskValue(object) as Record<string, unknown>,
     },
     hooks: {
-      // The message string is formatted outside `formatters.log`; mask it here.
+      // The message and its format arguments are formatted outside `formatters.log`; mask them here.
       logMethod(args, method) {
-        method.apply(
-          this,
-          args.map((arg) => (typeof arg === 'string' ? maskSecrets(arg) : arg)) as Parameters<typeof method>,
-        );
+        method.apply(this, maskLogArguments(args) as Parameters<typeof method>);
       },
     },
   };
@@ -96,13 +128,18 @@ export function createSilentLogger(): Logger {
   return pino({ level: 'silent' });
 }
 
-/** Makes a caller-supplied pino logger safe too: same redaction and masking on a child. */
+/**
+ * Makes a caller-supplied pino logger safe too: same redaction and masking on a child. A child
+ * cannot take pino's `logMethod` hook, so its level methods mask their arguments themselves.
+ */
 export function wrapCallerLogger(logger: Logger): Logger {
-  return logger.child(
-    {},
-    {
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      formatters: { log: (object: object) => maskValue(object) as object },
-    },
+  return withMaskedArguments(
+    logger.child(
+      {},
+      {
+        redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+        formatters: { log: (object: object) => maskValue(object) as object },
+      },
+    ),
   );
 }
