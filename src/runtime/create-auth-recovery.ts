@@ -168,6 +168,8 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
   let validUntil = 0;
   let recovery: Waiter | undefined;
   let stateEnteredAt = now();
+  /** The event the machine is processing (read from its microsteps), logged as a transition's cause. */
+  let processingEvent: string | undefined;
   const listeners = new Set<(snapshot: AuthRecoverySnapshot) => void>();
   /** Background writes (usage stats) that stop() and whenIdle() wait for. */
   const inflight = new Set<Promise<unknown>>();
@@ -376,16 +378,15 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
           policy,
         },
         ...(options.clock ? { clock: options.clock } : {}),
-        ...(options.inspect
-          ? {
-              inspect: (inspectionEvent) => {
-                const safe = sanitizeInspectionEvent(inspectionEvent, vault.secrets());
-                const target = options.inspect;
-                if (typeof target === 'function') target(safe);
-                else target?.next?.(safe);
-              },
-            }
-          : {}),
+        inspect: (inspectionEvent) => {
+          // The machine is the only actor with microsteps: remember what it is processing, for the log.
+          if (inspectionEvent.type === '@xstate.microstep') processingEvent = inspectionEvent.event.type;
+          if (!options.inspect) return;
+          const safe = sanitizeInspectionEvent(inspectionEvent, vault.secrets());
+          const target = options.inspect;
+          if (typeof target === 'function') target(safe);
+          else target?.next?.(safe);
+        },
       });
       let lastValue: string | undefined;
       actor.subscribe({
@@ -393,7 +394,7 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
           const value = snapshot.value as RecoveryStateName;
           if (value !== lastValue) {
             lastValue = value;
-            onStateChange(value, undefined);
+            onStateChange(value, processingEvent);
           }
         },
         error: (error) => logger.error({ event: 'machineError', err: error }, 'recovery machine failed'),
