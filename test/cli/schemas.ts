@@ -1,0 +1,94 @@
+/** Zod schemas of the CLI's `--json` documents, as docs/cli.md describes them. */
+import { z } from 'zod';
+
+const epochMs = z.number().int().positive();
+const fingerprint = z.string().regex(/^[0-9a-f]{12}$/);
+
+export const ErrorJsonSchema = z.strictObject({
+  ok: z.literal(false),
+  error: z.strictObject({
+    name: z.string(),
+    code: z.string(),
+    message: z.string(),
+    hint: z.string().optional(),
+  }),
+});
+
+export const StatusJsonSchema = z.strictObject({
+  profileId: z.string(),
+  state: z.enum(['valid', 'expiring', 'expired', 'cooldown', 'missing']),
+  expiresAt: epochMs.nullable(),
+  expiresInMs: z.number().int().nullable(),
+  source: z.literal('store').nullable(),
+  fingerprint: fingerprint.nullable(),
+  cooldownUntil: epochMs.nullable(),
+  errorCount: z.number().int().min(0),
+  lastFailureAt: epochMs.nullable(),
+  lastUsed: epochMs.nullable(),
+  cli: z.strictObject({
+    path: z.string(),
+    present: z.boolean(),
+    blank: z.boolean(),
+    expiresAt: epochMs.nullable(),
+    fingerprint: fingerprint.nullable(),
+    fresher: z.boolean(),
+    sameAsStore: z.boolean(),
+    error: ErrorJsonSchema.shape.error.nullable(),
+  }),
+  store: z.strictObject({ path: z.string(), origin: z.string(), exists: z.boolean() }),
+});
+
+export const SyncJsonSchema = z.strictObject({
+  ok: z.literal(true),
+  adopted: z.literal(true),
+  profileId: z.string(),
+  fingerprint,
+  expiresAt: epochMs,
+  previous: z.strictObject({ fingerprint, expiresAt: z.number() }).nullable(),
+  store: z.strictObject({ path: z.string() }),
+  cli: z.strictObject({ path: z.string() }),
+});
+
+export const RefreshJsonSchema = z.strictObject({
+  ok: z.literal(true),
+  profileId: z.string(),
+  how: z.enum(['refresh', 'cli', 'store']),
+  fingerprint,
+  expiresAt: epochMs,
+  previousFingerprint: fingerprint.nullable(),
+  tokenRequests: z.number().int().min(0),
+  durationMs: z.number().int().min(0),
+});
+
+export const DoctorJsonSchema = z.strictObject({
+  ok: z.boolean(),
+  errors: z.number().int().min(0),
+  warnings: z.number().int().min(0),
+  findings: z.array(
+    z.strictObject({
+      check: z.string(),
+      level: z.enum(['ok', 'warn', 'error']),
+      message: z.string(),
+      fix: z.string().nullable(),
+    }),
+  ),
+});
+
+export const DemoJsonSchema = z.strictObject({
+  ok: z.boolean(),
+  totalMs: z.number().int().min(0),
+  stories: z
+    .array(
+      z.strictObject({
+        id: z.number().int(),
+        title: z.string(),
+        ok: z.boolean(),
+        path: z.array(z.string()),
+        tokenRequests: z.number().int().min(0),
+        expectedTokenRequests: z.number().int().min(0),
+        durationMs: z.number().int().min(0),
+        detail: z.string(),
+      }),
+    )
+    .length(4),
+});
