@@ -7,126 +7,22 @@
  */
 
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ActorLogic, AnyEventObject, SnapshotFrom } from 'xstate';
-import { TestModel } from 'xstate/graph';
-import { createRecoveryMachine, type RecoveryContext, type RecoveryInput } from '../../machines/index.js';
-import { fixturesFor, HOUR, MODEL_POLICY, modelEvent, RAW_TOKENS, T0 } from './recovery-fixtures.js';
+import type { AnyEventObject } from 'xstate';
+import { RAW_TOKENS } from './recovery-fixtures.js';
 import { type RecoveryHarness, startHarness } from './recovery-harness.js';
+import {
+  buildModel,
+  controlState,
+  describePath,
+  EPISODE_OPTIONS,
+  episodeKey,
+  fineKey,
+  HUMAN_EVENTS,
+  modelMachine,
+  type RecoverySnapshot,
+  STARTS,
+} from './recovery-model.js';
 import { allStateIds, expectedEdges } from './transition-coverage.js';
-
-const modelMachine = createRecoveryMachine({ now: () => T0, random: () => 0.5 });
-type RecoverySnapshot = SnapshotFrom<typeof modelMachine>;
-// The model is fed fixture events (with a `fixture` tag), so it sees the machine as generic logic.
-const modelLogic = modelMachine as unknown as ActorLogic<RecoverySnapshot, AnyEventObject, RecoveryInput>;
-
-const STARTS: Array<{ name: string; input: RecoveryInput }> = [
-  {
-    name: 'a fresh login',
-    input: {
-      profileId: 'anthropic:claude-cli',
-      credential: { fingerprint: 'fp-initial', expiresAt: T0 + 8 * HOUR, source: 'store' },
-      policy: MODEL_POLICY,
-    },
-  },
-  {
-    name: 'an expired login',
-    input: {
-      profileId: 'anthropic:claude-cli',
-      credential: { fingerprint: 'fp-initial', expiresAt: T0 - 1_000, source: 'store' },
-      policy: MODEL_POLICY,
-    },
-  },
-  {
-    name: 'a cooldown restored after a restart',
-    input: {
-      profileId: 'anthropic:claude-cli',
-      credential: { fingerprint: 'fp-initial', expiresAt: T0 - 1_000, source: 'store' },
-      cooldownUntil: T0 + 2_500,
-      consecutiveCooldowns: 2,
-      policy: MODEL_POLICY,
-    },
-  },
-];
-
-/** Only what guards and branching actions read; data like exact deadlines stays out. */
-function controlState(context: RecoveryContext) {
-  return {
-    attempts: context.attempts,
-    pending: context.pendingCalls > 0,
-    lastError: context.lastError,
-    credential: context.credential
-      ? `${context.credential.fingerprint}${context.credential.rejected ? '!' : ''}`
-      : null,
-    cooling: context.cooldownUntil !== null,
-  };
-}
-
-/** The events a runtime never sends on its own: an operator's sync or a human's `claude` login. */
-const HUMAN_EVENTS = new Set(['SYNC_REQUESTED', 'CREDENTIALS_CHANGED']);
-
-const modelEvents = (snapshot: RecoverySnapshot): AnyEventObject[] => {
-  const types = [...new Set(snapshot._nodes.flatMap((node) => node.ownEvents))];
-  return types.flatMap((type) =>
-    fixturesFor(type).map(([name, fixture]) => modelEvent(type, name, fixture, T0) as AnyEventObject),
-  );
-};
-const eventKey = (event: AnyEventObject | undefined): string | null =>
-  event ? `${event.type}:${String((event as { fixture?: string }).fixture)}` : null;
-
-/**
- * Fine model: every control-relevant context field plus the incoming edge, so shortest paths
- * reach every (state, context) pair by every edge.
- */
-const fineKey = (snapshot: RecoverySnapshot, event?: AnyEventObject): string =>
-  JSON.stringify({ value: snapshot.value, control: controlState(snapshot.context), via: eventKey(event) });
-
-/**
- * Simple-path model: the same control state without the incoming edge. Simple paths of the
- * full alphabet grow past hundreds of thousands, so this walk follows one recovery episode:
- * it stops once the machine is back in `valid` with a new token, and takes the runtime's
- * AUTH_REJECTED only in `valid` and the human events only in `cooldown`. The shortest-path
- * walk above covers the rest of the alphabet.
- */
-const episodeKey = (snapshot: RecoverySnapshot): string =>
-  JSON.stringify({ value: snapshot.value, control: controlState(snapshot.context) });
-const EPISODE_OPTIONS = {
-  filterEvents: (snapshot: RecoverySnapshot, event: AnyEventObject) => {
-    if (event.type === 'AUTH_REJECTED') return snapshot.value === 'valid';
-    if (HUMAN_EVENTS.has(event.type)) return snapshot.value === 'cooldown';
-    return true;
-  },
-  stopWhen: (snapshot: RecoverySnapshot) =>
-    snapshot.value === 'valid' && snapshot.context.credential?.fingerprint !== 'fp-initial',
-};
-
-function buildModel(
-  input: RecoveryInput,
-  serializeState: (s: RecoverySnapshot, e?: AnyEventObject) => string,
-  extra: Partial<typeof EPISODE_OPTIONS> = {},
-) {
-  return new TestModel<RecoverySnapshot, AnyEventObject, RecoveryInput>(modelLogic, {
-    ...extra,
-    input,
-    events: modelEvents,
-    serializeState: (snapshot, event) => serializeState(snapshot, event as AnyEventObject | undefined),
-    serializeEvent: (event) => String(eventKey(event)),
-  });
-}
-
-/** A readable test name: the events of the path, with their fixture names. */
-function describePath(events: AnyEventObject[]): string {
-  return (
-    events
-      .filter((event) => event.type !== 'xstate.init')
-      .map((event) => {
-        const type = event.type
-          .replace(/^xstate\.(done|error)\.actor\./, '$1:')
-          .replace(/^xstate\.after\.(\w+)\..*/, 'after:$1');
-        return `${type}(${String((event as { fixture?: string }).fixture)})`;
-      })
-      .join(' → ') || '(start)'
-  );
-}
 
 const visitedEdges = new Set<string>();
 const visitedStates = new Set<string>(['recovery.initializing']);
