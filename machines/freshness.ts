@@ -26,6 +26,7 @@ export function isUsable(
   now: number,
   marginMs = DEFAULT_FRESHNESS_MARGIN_MS,
 ): boolean {
+  // Stryker disable next-line OptionalChaining: equivalent — `!isBlank(view)` is false for a null view, so `view` is never null here (`?.` is for the type checker).
   return !isBlank(view) && !view?.rejected && (view as FreshnessView).expiresAt - marginMs > now;
 }
 

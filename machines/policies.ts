@@ -34,6 +34,7 @@ export const DEFAULT_POLICY: RecoveryPolicy = {
 export function resolvePolicy(overrides: Partial<RecoveryPolicy> | undefined): RecoveryPolicy {
   const policy = { ...DEFAULT_POLICY, ...overrides };
   for (const [key, value] of Object.entries(policy)) {
+    // Stryker disable next-line ConditionalExpression: equivalent — Number.isFinite does not coerce, so it is false for every non-number; the typeof test narrows the type.
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
       throw new RangeError(`policy.${key} must be a finite number ≥ 0 (got ${String(value)})`);
     }
@@ -63,6 +64,7 @@ export function remainingMs(deadline: number | null, now: number): number {
 }
 
 function clamp01(value: number): number {
+  // Stryker disable next-line EqualityOperator: equivalent — `value <= 0` only adds 0, which maps to 0 either way.
   if (!Number.isFinite(value) || value < 0) return 0;
   return value >= 1 ? 0.999999 : value;
 }

@@ -51,6 +51,7 @@ export function classifyFailure(error: unknown): {
 } {
   const candidate = (typeof error === 'object' && error !== null ? error : {}) as ClassifiableError;
   const retryAfterMs =
+    // Stryker disable next-line ConditionalExpression: equivalent — Number.isFinite does not coerce, so it is false for every non-number; the typeof test narrows the type.
     typeof candidate.retryAfterMs === 'number' && Number.isFinite(candidate.retryAfterMs)
       ? candidate.retryAfterMs
       : null;
@@ -72,6 +73,7 @@ export function createRecoveryMachine(deps: RecoveryMachineDeps = {}) {
   const random = deps.random ?? Math.random;
 
   return setup({
+    // Stryker disable next-line ObjectLiteral: equivalent — `types` only carries TypeScript types; XState ignores its value at run time.
     types: {
       context: {} as RecoveryContext,
       events: {} as RecoveryEvent,
@@ -90,8 +92,11 @@ export function createRecoveryMachine(deps: RecoveryMachineDeps = {}) {
       isStillValid: ({ context }) =>
         context.lastError === null && isUsable(context.credential, now(), context.policy.freshnessMarginMs),
       /** A persisted cooldown deadline has not passed yet. */
+      // Stryker disable next-line ConditionalExpression: equivalent — `null > now()` is false, so the null test only narrows the type.
       isCoolingDown: ({ context }) => context.cooldownUntil !== null && context.cooldownUntil > now(),
       isPermanentFailure: ({ context }) => context.lastError === 'permanent',
+      // Stryker disable next-line ConditionalExpression: equivalent in this machine — refreshFailed is entered only through
+      // recordRefreshFailure (lastError is 'permanent' or 'transient') and 'permanent' is taken by the branch before.
       isTransientFailure: ({ context }) => context.lastError === 'transient',
       canRetry: ({ context }) => context.attempts < context.policy.maxRetries,
       /** The sync adopted a CLI credential that beats the one we hold (same rule as the store). */
@@ -151,12 +156,15 @@ export function createRecoveryMachine(deps: RecoveryMachineDeps = {}) {
       adoptSynced: assign({
         credential: ({ event }) => (event as unknown as { output: SyncOutput }).output.credential,
       }),
+      // Stryker disable OptionalChaining,StringLiteral,LogicalOperator: equivalent — emitSynced runs only after isCliFresher
+      // accepted the adopted credential, so `context.credential` is never null here and the fallbacks are unreachable.
       emitSynced: emit(({ context }) => ({
         type: 'synced' as const,
         profileId: context.profileId,
         fingerprint: context.credential?.fingerprint ?? '',
         expiresAt: context.credential?.expiresAt ?? 0,
       })),
+      // Stryker restore OptionalChaining,StringLiteral,LogicalOperator
       recordNothingFresher: assign({
         lastError: 'notFresher' as FailureKind,
         lastErrorMessage: 'notFresher',
@@ -174,6 +182,7 @@ export function createRecoveryMachine(deps: RecoveryMachineDeps = {}) {
       /** A new deadline unless we are back from an interrupted cooldown whose deadline still holds. */
       startCooldown: assign(({ context }) => {
         const at = now();
+        // Stryker disable next-line ConditionalExpression: equivalent — `null > at` is false, so the null test only narrows the type.
         if (context.cooldownUntil !== null && context.cooldownUntil > at) {
           return { pendingCalls: 0, attempts: 0 };
         }
@@ -233,6 +242,7 @@ export function createRecoveryMachine(deps: RecoveryMachineDeps = {}) {
       pendingCalls: 0,
       recoveryStartedAt: null,
     }),
+    // Stryker disable next-line StringLiteral: equivalent — with an empty `initial` XState starts in the first state, which is this one.
     initial: 'initializing',
     states: {
       /** Deciding where to start from what was loaded: deadlines are re-checked, not trusted to timers. */
@@ -281,6 +291,8 @@ export function createRecoveryMachine(deps: RecoveryMachineDeps = {}) {
           { guard: and(['isTransientFailure', not('canRetry')]), target: 'syncingFromCli' },
         ],
         after: {
+          // Stryker disable next-line StringLiteral: equivalent — when canRetry is false refreshFailed is left at once by an
+          // `always` branch, so the timer can only fire with canRetry true; the guard states the rule.
           retryBackoff: { guard: 'canRetry', target: 'refreshing', actions: 'countAttempt' },
         },
         on: { AUTH_REJECTED: { actions: 'countPendingCall' } },
