@@ -81,6 +81,8 @@ describe('isFresher(candidate, current)', () => {
     ['current undefined', view('fp-cli', NOW + 8 * HOUR), undefined, true],
     ['current blank fingerprint', view('fp-cli', NOW + 8 * HOUR), view('', NOW + 9 * HOUR), true],
     ['current expiresAt 0', view('fp-cli', NOW + HOUR), view('fp-current', 0), true],
+    // The store lost the expiry but kept the fingerprint: a blank record never beats a usable token.
+    ['current blank with the same fingerprint', view('fp-cli', NOW + HOUR), view('fp-cli', 0), true],
     [
       'current expired, candidate expires earlier than it did',
       view('fp-cli', NOW + HOUR),

@@ -190,6 +190,42 @@ describe('injected dependencies', () => {
   });
 });
 
+describe('names the runtime, the inspector and docs/events.md rely on', () => {
+  it('the machine is "recovery" and its delayed events carry the state ids', async () => {
+    const machine = createRecoveryMachine({ now: () => T0 });
+    expect(machine.id).toBe('recovery');
+    const sut = startRecovery({ input: { credential: storeCredential(T0 + 2 * MINUTE) } });
+    const seen: string[] = [];
+    sut.actor.system.inspect((inspection) => {
+      if (inspection.type === '@xstate.event') seen.push(inspection.event.type);
+    });
+    await sut.advance(0);
+    expect(seen).toContain('xstate.after.refreshAt.recovery.valid');
+  });
+
+  it('invoked actors run under their own names, and their results are named after them', async () => {
+    const sut = startRecovery({ input: freshLogin });
+    const seen: string[] = [];
+    sut.actor.system.inspect((inspection) => {
+      if (inspection.type === '@xstate.event') seen.push(inspection.event.type);
+    });
+    await sut.send({ type: 'AUTH_REJECTED' });
+    expect(Object.keys(sut.actor.getSnapshot().children)).toEqual(['refreshToken']);
+    await sut.reject('refreshToken', permanentError());
+    expect(Object.keys(sut.actor.getSnapshot().children)).toEqual(['syncFromCli']);
+    await sut.resolve('syncFromCli', { status: 'adopted', credential: cliCredential(T0) });
+    expect(Object.keys(sut.actor.getSnapshot().children)).toEqual(['retryPendingCalls']);
+    await sut.resolve('retryPendingCalls', { rejected: 0 });
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        'xstate.error.actor.refreshToken',
+        'xstate.done.actor.syncFromCli',
+        'xstate.done.actor.retryPendingCalls',
+      ]),
+    );
+  });
+});
+
 describe('initializing', () => {
   it('starts valid with a fresh token and schedules the refresh at expiry − refresh window', async () => {
     const sut = startRecovery({ input: freshLogin });
