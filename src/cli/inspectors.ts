@@ -1,9 +1,9 @@
 /**
  * Opens the inspectors for `inspect` and `demo --inspect`: the offline inspector page
- * (`src/inspect/offline-server.ts`, a local HTTP page for air-gapped hosts) and, on request,
- * the online Stately inspector (`src/inspect/stately.ts`). Both are loaded lazily, so the rest
- * of the CLI never pays for them and still works in a build without them. Every observer
- * receives sanitized inspection events (the runtime sanitizes before any inspector sees one).
+ * (src/inspect/offline-server.ts, a loopback page for air-gapped hosts) and, on request, the
+ * Stately inspector (src/inspect/stately.ts, a loopback relay + bridge page embedding
+ * stately.ai/inspect). Both are imported lazily, so other commands never load them. Inspectors
+ * only ever receive sanitized, token-free inspection events.
  */
 import type { InspectionEvent } from 'xstate';
 import type { InspectOption } from '../inspect/types.js';
@@ -11,45 +11,18 @@ import type { InspectOption } from '../inspect/types.js';
 export interface InspectorsOptions {
   port?: number;
   host?: string;
-  /** Also connect the online Stately inspector (needs a browser and network access). */
+  /** Also connect the Stately inspector (its UI loads from stately.ai in the browser). */
   stately?: boolean;
 }
 
 export interface OpenInspectors {
+  /** Fans every event out to each open inspector. */
   observer: InspectOption;
-  /** The offline page's URL. */
+  /** The offline page. */
   url: string;
+  /** The Stately bridge page, when `stately` was asked for. */
+  statelyUrl: string | undefined;
   close(): Promise<void>;
-}
-
-interface OfflineInspectorModule {
-  startOfflineInspector(options: { port?: number; host?: string }): Promise<{
-    url: string;
-    observer: InspectOption;
-    close(): Promise<void> | void;
-  }>;
-}
-
-interface StatelyInspectorModule {
-  connectStatelyInspector(): unknown;
-}
-
-// Specifiers in variables: the modules are optional at build time and loaded only when asked for.
-const OFFLINE_MODULE = '../inspect/offline-server.js';
-const STATELY_MODULE = '../inspect/stately.js';
-
-async function loadOptional<T>(specifier: string, what: string): Promise<T> {
-  try {
-    return (await import(specifier)) as T;
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND') {
-      throw Object.assign(new Error(`the ${what} is not part of this build (${specifier} is missing)`), {
-        code: 'INSPECTOR_UNAVAILABLE',
-      });
-    }
-    throw error;
-  }
 }
 
 function emit(observer: InspectOption, event: InspectionEvent): void {
@@ -57,38 +30,35 @@ function emit(observer: InspectOption, event: InspectionEvent): void {
   else observer.next?.(event);
 }
 
-/** Reads whatever `connectStatelyInspector()` returns: an observer, or `{ inspect | observer, stop | close }`. */
-function asObserver(value: unknown): { observer: InspectOption | undefined; close: () => Promise<void> } {
-  if (typeof value === 'function') return { observer: value as InspectOption, close: async () => undefined };
-  const object = (value ?? {}) as Record<string, unknown>;
-  const observer = (object.inspect ??
-    object.observer ??
-    (typeof object.next === 'function' ? object : undefined)) as InspectOption | undefined;
-  const stop = (object.stop ?? object.close) as (() => unknown) | undefined;
-  return { observer, close: async () => void (await stop?.call(value)) };
-}
-
 export async function openInspectors(options: InspectorsOptions = {}): Promise<OpenInspectors> {
-  const offlineModule = await loadOptional<OfflineInspectorModule>(OFFLINE_MODULE, 'offline inspector');
-  const offline = await offlineModule.startOfflineInspector({
+  const { startOfflineInspector } = await import('../inspect/offline-server.js');
+  const offline = await startOfflineInspector({
     ...(options.port !== undefined ? { port: options.port } : {}),
-    host: options.host ?? '127.0.0.1',
+    ...(options.host !== undefined ? { host: options.host } : {}),
   });
   const observers: InspectOption[] = [offline.observer];
-  const closers: Array<() => Promise<void> | void> = [() => offline.close()];
+  const closers: Array<() => Promise<void>> = [() => offline.close()];
+  let statelyUrl: string | undefined;
   if (options.stately) {
-    const statelyModule = await loadOptional<StatelyInspectorModule>(STATELY_MODULE, 'Stately inspector');
-    const stately = asObserver(await statelyModule.connectStatelyInspector());
-    if (stately.observer) observers.push(stately.observer);
-    closers.push(stately.close);
+    try {
+      const { connectStatelyInspector } = await import('../inspect/stately.js');
+      const stately = connectStatelyInspector(options.host !== undefined ? { host: options.host } : {});
+      closers.push(() => stately.stop());
+      statelyUrl = await stately.ready;
+      observers.push(stately.inspect);
+    } catch (error) {
+      for (const close of closers.reverse()) await close().catch(() => undefined);
+      throw error;
+    }
   }
   return {
     url: offline.url,
+    statelyUrl,
     observer: (event: InspectionEvent) => {
       for (const observer of observers) emit(observer, event);
     },
     async close() {
-      for (const close of closers.reverse()) await close();
+      for (const close of closers.reverse()) await close().catch(() => undefined);
     },
   };
 }

@@ -50,7 +50,7 @@ export function registerDemoCommand(program: Command, runner: CliRunner): void {
     .command('demo')
     .description('run four recovery stories offline on a loopback token server (what `npm start` runs)')
     .option('--inspect', 'open the offline inspector page (and the Stately inspector with --stately)')
-    .option('--stately', 'with --inspect: also connect the online Stately inspector')
+    .option('--stately', 'with --inspect: also open the Stately inspector')
     .action(
       runner.action<{ inspect?: boolean; stately?: boolean }>(async ({ config, output, io }, options) => {
         const reporter = output.json
@@ -62,6 +62,7 @@ export function registerDemoCommand(program: Command, runner: CliRunner): void {
         if (options.inspect) {
           inspectors = await openInspectors({ stately: options.stately === true });
           output.note(`offline inspector: ${inspectors.url}`);
+          if (inspectors.statelyUrl) output.note(`stately inspector: ${inspectors.statelyUrl}`);
         }
         // The stories narrate themselves; library logs only when asked for with --log-level.
         const logger = config.logLevelExplicit ? createCliLogger(io, config.logLevel) : undefined;

@@ -22,7 +22,10 @@ export function registerInspectCommand(program: Command, runner: CliRunner): voi
     .description('watch, with the offline inspector page (and --stately: the Stately inspector)')
     .option('--port <port>', 'port of the offline inspector page (0: any free port)', parsePort, 0)
     .option('--host <host>', 'address the offline inspector page listens on', '127.0.0.1')
-    .option('--stately', 'also connect the online Stately inspector')
+    .option(
+      '--stately',
+      'also open the Stately inspector (a loopback bridge page embedding stately.ai/inspect)',
+    )
     .action(
       runner.action<{ port: number; host: string; stately?: boolean }>(async (context, options) => {
         const inspectors = await openInspectors({
@@ -34,8 +37,14 @@ export function registerInspectCommand(program: Command, runner: CliRunner): voi
           return await runWatch(context, {
             inspect: inspectors.observer,
             onStarted: () => {
-              if (context.output.json) context.output.result({ inspector: { url: inspectors.url } });
-              else context.output.line(`offline inspector: ${inspectors.url}`);
+              if (context.output.json) {
+                context.output.result({
+                  inspector: { url: inspectors.url, statelyUrl: inspectors.statelyUrl ?? null },
+                });
+              } else {
+                context.output.line(`offline inspector: ${inspectors.url}`);
+                if (inspectors.statelyUrl) context.output.line(`stately inspector: ${inspectors.statelyUrl}`);
+              }
             },
           });
         } finally {

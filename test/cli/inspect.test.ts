@@ -1,0 +1,38 @@
+/**
+ * `oauth-recovery inspect`: a watch with the offline inspector page (and `--stately`, the
+ * Stately bridge). The pages themselves are src/inspect's and are tested in test/inspect; this
+ * checks the command's wiring: it serves them while watching and stops cleanly on SIGTERM.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type CliFixture, createCliFixture, expectNoSecrets, expectOneLineError } from './cli-harness.js';
+
+let fx: CliFixture;
+beforeEach(async () => {
+  fx = await createCliFixture();
+});
+afterEach(async () => {
+  await fx.cleanup();
+});
+
+describe('inspect', () => {
+  it('serves the offline page (and the Stately bridge) while watching, and exits 0 on SIGTERM', async () => {
+    const login = fx.login();
+    await fx.writeStore(login);
+    const inspect = fx.spawn(['inspect', '--stately', ...fx.flags()]);
+    await inspect.waitFor(({ stdout }) => /stately inspector: http:\/\/127\.0\.0\.1:\d+/.test(stdout));
+    const url = /offline inspector: (\S+)/.exec(inspect.stdout)?.[1];
+    const page = await fetch(url!);
+    expect(page.status).toBe(200);
+    expect(inspect.stdout).toMatch(/^offline inspector: http:\/\/127\.0\.0\.1:\d+/m);
+    inspect.kill('SIGTERM');
+    const run = await inspect.exited;
+    expect(run.code).toBe(0);
+    expectNoSecrets(run, fx.secrets);
+  });
+
+  it('refuses to serve the page off loopback, with one line', async () => {
+    const run = await fx.run(['inspect', '--host', '0.0.0.0', ...fx.flags()]);
+    expect(run.code).not.toBe(0);
+    expectOneLineError(run.stderr);
+  });
+});
