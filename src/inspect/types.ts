@@ -6,3 +6,17 @@
 import type { InspectionEvent, Observer } from 'xstate';
 
 export type InspectOption = Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+
+/**
+ * What a sanitized inspection event carries in place of an XState actor ref: identity, the
+ * parent chain, the machine definition (sanitized) and a sanitized `getSnapshot()`. It cannot
+ * be sent events. `JSON.stringify` renders it as `{ id, sessionId }`.
+ */
+export interface InspectedActorRef {
+  id: string;
+  sessionId: string;
+  _parent?: InspectedActorRef;
+  logic?: { config: unknown };
+  getSnapshot(): unknown;
+  toJSON(): { id: string; sessionId: string };
+}

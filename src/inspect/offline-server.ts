@@ -1,0 +1,176 @@
+/**
+ * The offline inspector for air-gapped hosts: a node:http server on loopback serving one
+ * self-contained page (the machine's diagram, the live state highlighted, an event log), fed
+ * by Server-Sent Events from sanitized inspection events. Nothing is fetched from anywhere.
+ *
+ *   const offline = await startOfflineInspector();
+ *   const auth = createAuthRecovery({ inspect: offline.observer });
+ *   console.log('open', offline.url);
+ *
+ * Routes: `GET /` the page, `GET /events` the SSE stream (`hello` with the live state and the
+ * log so far, then one `update` per snapshot), `GET /state` the live state as JSON.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AnyStateMachine, InspectionEvent } from 'xstate';
+import { createRecoveryMachine } from '../../machines/index.js';
+import { machineGraph } from '../graph/machine-graph.js';
+import { createInspectionFeed, type FeedUpdate } from './inspection-feed.js';
+import { assertBindAllowed, DEFAULT_INSPECTOR_HOST, httpUrl, isAllowedHostHeader } from './loopback.js';
+import { renderOfflinePage } from './offline-page.js';
+import type { SecretSource } from './sanitize.js';
+import type { InspectOption } from './types.js';
+
+export interface OfflineInspectorOptions {
+  /** Default 0: a free port. */
+  port?: number;
+  /** Default `127.0.0.1`. Anything else needs `allowNonLoopback`. */
+  host?: string;
+  /** Serve on a non-loopback address (and answer any Host header). Off by default. */
+  allowNonLoopback?: boolean;
+  /** The machine to draw. Default: the recovery machine. */
+  machine?: AnyStateMachine;
+  title?: string;
+  /** Secrets to mask on top of token-shaped strings (the runtime passes its own already). */
+  secrets?: SecretSource;
+  /** Log entries kept for a page that connects later. Default 500. */
+  logLimit?: number;
+  /** Concurrent `/events` streams. Default 16. */
+  maxClients?: number;
+}
+
+export interface OfflineInspector {
+  /** The page, e.g. `http://127.0.0.1:41234/`. */
+  url: string;
+  /** Pass as `createAuthRecovery({ inspect })` or `createActor(machine, { inspect })`. */
+  observer: InspectOption;
+  close(): Promise<void>;
+}
+
+const KEEPALIVE_MS = 15_000;
+
+const SECURITY_HEADERS = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
+
+function send(response: ServerResponse, status: number, type: string, body: string, extra = {}): void {
+  response.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'content-type': type,
+    'content-length': Buffer.byteLength(body),
+    ...extra,
+  });
+  response.end(body);
+}
+
+function sseMessage(event: string, data: unknown, id?: number): string {
+  const idLine = id === undefined ? '' : `id: ${id}\n`;
+  return `${idLine}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+export async function startOfflineInspector(
+  options: OfflineInspectorOptions = {},
+): Promise<OfflineInspector> {
+  const host = options.host ?? DEFAULT_INSPECTOR_HOST;
+  const allowNonLoopback = options.allowNonLoopback ?? false;
+  assertBindAllowed(host, allowNonLoopback);
+  const machine = options.machine ?? createRecoveryMachine();
+  const graph = machineGraph(machine);
+  const title = options.title ?? 'oauth-recovery · offline inspector';
+  const maxClients = options.maxClients ?? 16;
+  const feed = createInspectionFeed({ logLimit: options.logLimit, secrets: options.secrets });
+  const clients = new Set<ServerResponse>();
+
+  function broadcast(update: FeedUpdate): void {
+    const message = sseMessage('update', update, update.entry.seq);
+    for (const client of clients) client.write(message);
+  }
+
+  function openStream(request: IncomingMessage, response: ServerResponse): void {
+    if (clients.size >= maxClients) {
+      send(response, 503, 'text/plain; charset=utf-8', 'too many inspector pages open\n');
+      return;
+    }
+    response.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'content-type': 'text/event-stream; charset=utf-8',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    response.write(`retry: 2000\n\n${sseMessage('hello', { live: feed.live(), log: feed.log() })}`);
+    clients.add(response);
+    const keepalive = setInterval(() => response.write(': keepalive\n\n'), KEEPALIVE_MS);
+    keepalive.unref();
+    const done = () => {
+      clearInterval(keepalive);
+      clients.delete(response);
+    };
+    request.on('close', done);
+    response.on('close', done);
+  }
+
+  function onRequest(request: IncomingMessage, response: ServerResponse): void {
+    if (!isAllowedHostHeader(request.headers.host, allowNonLoopback)) {
+      send(response, 403, 'text/plain; charset=utf-8', 'forbidden host\n');
+      return;
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      send(response, 405, 'text/plain; charset=utf-8', 'method not allowed\n', { allow: 'GET, HEAD' });
+      return;
+    }
+    const path = (request.url ?? '/').split('?')[0];
+    if (path === '/' || path === '/index.html') {
+      const nonce = randomBytes(16).toString('base64');
+      send(response, 200, 'text/html; charset=utf-8', renderOfflinePage({ title, graph, nonce }), {
+        'content-security-policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+      });
+      return;
+    }
+    if (path === '/events') {
+      openStream(request, response);
+      return;
+    }
+    if (path === '/state') {
+      const body = JSON.stringify({ title, machine: graph.id, ...feed.live(), log: feed.log().slice(-50) });
+      send(response, 200, 'application/json; charset=utf-8', `${body}\n`);
+      return;
+    }
+    send(response, 404, 'text/plain; charset=utf-8', 'not found\n');
+  }
+
+  const server = createServer(onRequest);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  let closed = false;
+
+  return {
+    url: httpUrl(host, port),
+    observer: {
+      next(event: InspectionEvent) {
+        if (closed) return;
+        const update = feed.observe(event);
+        if (update) broadcast(update);
+      },
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const client of clients) client.end();
+      clients.clear();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

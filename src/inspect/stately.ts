@@ -1,0 +1,266 @@
+/**
+ * The online inspector: the Stately inspector UI (https://stately.ai/inspect) fed with our
+ * machine's sanitized inspection events.
+ *
+ *   const stately = connectStatelyInspector();
+ *   const auth = createAuthRecovery({ inspect: stately.inspect });
+ *   console.log('open', await stately.ready);
+ *
+ * `@statelyai/inspect`'s `createWebSocketInspector` is a WebSocket *client*: it serialises
+ * events with the library's own converter and sends them to a relay. We run that relay here,
+ * on loopback (the library's `createInspectorServer` listens on every interface, relays any
+ * client's messages to every other client and opens a browser through a shell): the inspector
+ * client connects to a per-process secret path, browsers connect to `/viewer` and receive the
+ * frames, and `GET /` serves a bridge page that embeds the Stately UI and forwards them.
+ *
+ * Every event is sanitized here, even if the runtime already did it, so an actor wired to
+ * this inspector directly cannot leak either.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { createWebSocketInspector } from '@statelyai/inspect';
+import type { InspectionEvent } from 'xstate';
+import {
+  assertBindAllowed,
+  DEFAULT_INSPECTOR_HOST,
+  httpUrl,
+  isAllowedHostHeader,
+  isLoopbackHost,
+} from './loopback.js';
+import { type SecretSource, sanitizeInspectionEvent } from './sanitize.js';
+import { DEFAULT_STATELY_INSPECTOR_URL, statelyBridgePage } from './stately-bridge-page.js';
+import type { InspectOption } from './types.js';
+import { acceptWebSocket, type WebSocketPeer } from './websocket.js';
+
+export interface StatelyInspectorOptions {
+  /** Port of the loopback relay and bridge page. Default 0: a free port (read `url` after `ready`). */
+  port?: number;
+  /** Default `127.0.0.1`. Anything else needs `allowNonLoopback`. */
+  host?: string;
+  allowNonLoopback?: boolean;
+  /** Start the relay now (default), or later with `start()`; events are buffered until then. */
+  autoStart?: boolean;
+  /** The Stately inspector UI the bridge page embeds. Default https://stately.ai/inspect. */
+  inspectorUrl?: string;
+  /** Secrets to mask on top of token-shaped strings (the runtime passes its own already). */
+  secrets?: SecretSource;
+  /** Frames kept for viewers that connect later (actor definitions are always kept). Default 200. */
+  replayLimit?: number;
+}
+
+export interface StatelyInspector {
+  /** Pass as `createAuthRecovery({ inspect })` or `createActor(machine, { inspect })`. */
+  inspect: InspectOption;
+  /** The bridge page to open in a browser; set once the relay listens. */
+  readonly url: string | undefined;
+  /** The viewer WebSocket (`ws://…/viewer`): any `createWebSocketReceiver`-style client may read it. */
+  readonly viewerUrl: string | undefined;
+  /** Resolves with `url` once the relay listens and the inspector client is connected to it; rejects if it cannot listen (e.g. port in use). */
+  readonly ready: Promise<string>;
+  /** Starts the relay when `autoStart: false` was given; returns `ready`. */
+  start(): Promise<string>;
+  /** Closes the inspector client, every viewer and the relay. */
+  stop(): Promise<void>;
+}
+
+const MAX_BUFFERED_EVENTS = 200;
+const MAX_PRODUCER_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+function respond(response: ServerResponse, status: number, body: string, headers: Record<string, string>) {
+  response.writeHead(status, {
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    ...headers,
+  });
+  response.end(body);
+}
+
+/** Browsers send `Origin` on WebSocket handshakes: only our own page may read the frames. */
+function isAllowedOrigin(origin: string | undefined, allowNonLoopback: boolean): boolean {
+  if (origin === undefined) return true; // not a browser (a CLI tool, a test, a receiver)
+  try {
+    const url = new URL(origin);
+    return url.protocol === 'http:' && (allowNonLoopback || isLoopbackHost(url.hostname));
+  } catch {
+    return false;
+  }
+}
+
+export function connectStatelyInspector(options: StatelyInspectorOptions = {}): StatelyInspector {
+  const host = options.host ?? DEFAULT_INSPECTOR_HOST;
+  const allowNonLoopback = options.allowNonLoopback ?? false;
+  assertBindAllowed(host, allowNonLoopback);
+  const inspectorUrl = options.inspectorUrl ?? DEFAULT_STATELY_INSPECTOR_URL;
+  const inspectorProtocol = new URL(inspectorUrl).protocol;
+  if (inspectorProtocol !== 'https:' && inspectorProtocol !== 'http:') {
+    throw new TypeError(`inspectorUrl must be an http(s) URL, got ${inspectorProtocol}`);
+  }
+  const replayLimit = options.replayLimit ?? 200;
+  const secrets = options.secrets ?? [];
+  const producerPath = `/producer/${randomBytes(18).toString('base64url')}`;
+
+  const viewers = new Set<WebSocketPeer>();
+  const producers = new Set<WebSocketPeer>();
+  /** `@xstate.actor` frames by session (so a late viewer can still draw the machine), then the rest. */
+  const actorFrames = new Map<string, string>();
+  const recentFrames: string[] = [];
+  let client: ReturnType<typeof createWebSocketInspector> | undefined;
+  const early: InspectionEvent[] = [];
+  let url: string | undefined;
+  let viewerUrl: string | undefined;
+  let stopped = false;
+
+  function relay(frame: string): void {
+    let type: unknown;
+    let sessionId: unknown;
+    try {
+      ({ type, sessionId } = JSON.parse(frame) as { type?: unknown; sessionId?: unknown });
+    } catch {
+      return; // not one of the inspector's frames
+    }
+    if (type === '@xstate.actor' && typeof sessionId === 'string') {
+      actorFrames.set(sessionId, frame);
+      if (actorFrames.size > replayLimit) actorFrames.delete(actorFrames.keys().next().value as string);
+    } else {
+      recentFrames.push(frame);
+      if (recentFrames.length > replayLimit) recentFrames.shift();
+    }
+    for (const viewer of viewers) viewer.send(frame);
+  }
+
+  function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = (request.url ?? '/').split('?')[0];
+    if (!isAllowedHostHeader(request.headers.host, allowNonLoopback)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    if (path === producerPath && request.headers.origin === undefined) {
+      const peer = acceptWebSocket(request, socket, head, {
+        maxMessageBytes: MAX_PRODUCER_MESSAGE_BYTES,
+        onMessage: relay,
+        onClose: (closed) => producers.delete(closed),
+      });
+      if (!peer) return;
+      producers.add(peer);
+      producerConnected();
+      return;
+    }
+    if (path === '/viewer' && isAllowedOrigin(request.headers.origin, allowNonLoopback)) {
+      const peer = acceptWebSocket(request, socket, head, { onClose: (closed) => viewers.delete(closed) });
+      if (!peer) return;
+      viewers.add(peer);
+      for (const frame of [...actorFrames.values(), ...recentFrames]) peer.send(frame);
+      return;
+    }
+    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  }
+
+  function onRequest(request: IncomingMessage, response: ServerResponse): void {
+    if (!isAllowedHostHeader(request.headers.host, allowNonLoopback)) {
+      respond(response, 403, 'forbidden host\n', { 'content-type': 'text/plain; charset=utf-8' });
+      return;
+    }
+    const path = (request.url ?? '/').split('?')[0];
+    if (request.method !== 'GET' || path !== '/') {
+      respond(response, 404, 'not found\n', { 'content-type': 'text/plain; charset=utf-8' });
+      return;
+    }
+    const nonce = randomBytes(16).toString('base64');
+    const origin = new URL(inspectorUrl).origin;
+    respond(response, 200, statelyBridgePage({ inspectorUrl, nonce }), {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self' ws: wss:; frame-src ${origin}; base-uri 'none'; form-action 'none'`,
+    });
+  }
+
+  const server = createServer(onRequest);
+  server.on('upgrade', onUpgrade);
+
+  let resolveReady!: (value: string) => void;
+  let rejectReady!: (error: unknown) => void;
+  const ready = new Promise<string>((resolve, reject) => {
+    resolveReady = resolve;
+    rejectReady = reject;
+  });
+  ready.catch(() => undefined); // reported through `ready`; never an unhandled rejection
+  let started = false;
+  /** Resolves once the inspector client is connected to the relay (so `stop()` never races it). */
+  let producerConnected: () => void = () => undefined;
+
+  function start(): Promise<string> {
+    if (stopped) return Promise.reject(new Error('the Stately inspector was stopped'));
+    if (started) return ready;
+    started = true;
+    server.once('error', rejectReady);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', rejectReady);
+      const { port } = server.address() as AddressInfo;
+      const listeningUrl = httpUrl(host, port);
+      producerConnected = () => {
+        url = listeningUrl;
+        viewerUrl = `${listeningUrl.replace(/^http/, 'ws')}viewer`;
+        resolveReady(listeningUrl);
+      };
+      client = createWebSocketInspector({
+        url: `${listeningUrl.replace(/^http/, 'ws').replace(/\/$/, '')}${producerPath}`,
+        maxDeferredEvents: MAX_BUFFERED_EVENTS,
+      });
+      for (const event of early.splice(0)) client.inspect.next?.(event);
+    });
+    return ready;
+  }
+
+  if (options.autoStart !== false) void start();
+
+  return {
+    inspect: {
+      next(event: InspectionEvent) {
+        if (stopped) return;
+        const safe = sanitizeInspectionEvent(event, secrets);
+        if (client) client.inspect.next?.(safe);
+        else {
+          early.push(safe);
+          if (early.length > MAX_BUFFERED_EVENTS) early.shift();
+        }
+      },
+    },
+    get url() {
+      return url;
+    },
+    get viewerUrl() {
+      return viewerUrl;
+    },
+    ready,
+    start,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      early.length = 0;
+      // A client stopped mid-handshake would retry forever: let it connect (or fail) first.
+      if (started) {
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise((resolve) => {
+          timer = setTimeout(resolve, 2_000);
+        });
+        await Promise.race([ready.catch(() => undefined), timeout]);
+        clearTimeout(timer);
+      }
+      // Events already handed to the client are serialised on the next timer tick: let them out.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      client?.stop();
+      for (const peer of [...viewers, ...producers]) peer.close();
+      await new Promise<void>((resolve) => {
+        if (!server.listening) {
+          resolve();
+          return;
+        }
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
