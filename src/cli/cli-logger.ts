@@ -15,6 +15,7 @@ export function createCliLogger(io: CliIo, level: LogLevel): Logger {
     const pretty = buildPretty({
       colorize: true,
       sync: true,
+      singleLine: true,
       ignore: 'pid,hostname,name',
       translateTime: 'SYS:HH:MM:ss.l',
       destination: 2,

@@ -12,6 +12,8 @@ import { UsageError } from './exit-codes.js';
 export interface TextSink {
   write(chunk: string): unknown;
   isTTY?: boolean;
+  /** Terminal width, when it is one. */
+  columns?: number;
 }
 
 /** The process around the CLI, injectable so `runCli` can run in-process in tests. */

@@ -56,8 +56,12 @@ function settled(auth: AuthRecovery, interrupt: Promise<unknown>): Promise<void>
 
 export async function runWatch(context: CommandContext, options: WatchOptions = {}): Promise<number> {
   const { config } = context;
-  const logger = context.logger();
-  const auth = createCliAuthRecovery(config, logger, options.inspect ? { inspect: options.inspect } : {});
+  const logger = context.logger().child({ profileId: config.profileId });
+  const auth = createCliAuthRecovery(
+    config,
+    context.logger(),
+    options.inspect ? { inspect: options.inspect } : {},
+  );
   let previous: string | undefined;
   auth.subscribe((snapshot: AuthRecoverySnapshot) => {
     if (snapshot.state === previous) return;

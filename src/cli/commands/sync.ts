@@ -37,6 +37,12 @@ export function registerSyncCommand(program: Command, runner: CliRunner): void {
         const candidate = read.credential;
         const store = createFileProfileStore({ path: config.storePath, now });
         const stored = await store.readCredential(config.profileId);
+        if (stored && stored.accessToken === candidate.accessToken) {
+          throw new NothingFresherError(
+            'nothing fresher: the Claude CLI holds the same login as the store; nothing was written',
+            'Nothing to do while that login works. If it is dead, run `claude` and log in again, then `oauth-recovery sync`.',
+          );
+        }
         if (!isCredentialFresher(candidate, stored, now())) {
           throw new NothingFresherError(
             `nothing fresher: the Claude CLI's credentials (expires ${formatTime(candidate.expiresAt)}) do not beat the store's (expires ${formatTime(stored?.expiresAt)}); nothing was written`,

@@ -44,7 +44,11 @@ export function createTtyReporter(out: TextSink): StoryReporter & { dispose(): v
   let path: string[] = [];
   let timer: NodeJS.Timeout | undefined;
   const draw = (): void => {
-    out.write(`\r\x1b[2K${FRAMES[frame % FRAMES.length]} ${header}  ${path.join(ARROW)}`);
+    // One terminal row at most, or the carriage return cannot take the line back.
+    const width = Math.max(20, (out.columns ?? 100) - 1);
+    const line = `${FRAMES[frame % FRAMES.length]} ${header}  ${path.join(ARROW)}`;
+    const chars = [...line];
+    out.write(`\r\x1b[2K${chars.length > width ? `${chars.slice(0, width - 1).join('')}…` : line}`);
   };
   const clear = (): void => {
     out.write('\r\x1b[2K');
