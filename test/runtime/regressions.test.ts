@@ -1,0 +1,38 @@
+/**
+ * Runtime bugs found while replaying the model on the real runtime, each pinned by the
+ * smallest scenario that showed it.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createRuntimeFixture, PROFILE_ID, type RuntimeFixture } from '../support/runtime-fixture.js';
+
+let fx: RuntimeFixture;
+beforeEach(async () => {
+  fx = await createRuntimeFixture();
+});
+afterEach(async () => {
+  await fx.cleanup();
+});
+
+describe('a rotated pair is always kept', () => {
+  it('stores (and writes back) the new pair even when it expires no later than the pair it replaced', async () => {
+    // The endpoint's expiry can equal (same millisecond) or trail (the CLI's clock runs ahead)
+    // the stored one. The old pair died with the rotation, so refusing the new one loses the login.
+    const login = fx.fake.issueLogin();
+    const ahead = { ...login, expiresAt: login.expiresAt + 30_000 };
+    await fx.writeStoreLogin(ahead);
+    await fx.writeCliLogin(ahead);
+    const auth = fx.create({ watchCli: false });
+    await auth.start();
+
+    const token = await auth.refresh();
+
+    expect(fx.fake.tokenRequests).toBe(1);
+    expect(token).not.toBe(login.accessToken);
+    expect(fx.fake.tokenState(token)).toBe('valid');
+    expect(auth.getSnapshot().state).toBe('valid');
+    const stored = (await fx.readStore()).profiles[PROFILE_ID];
+    expect(stored.access).toBe(token);
+    expect(fx.fake.tokenState(stored.refresh)).toBe('valid');
+    expect((await fx.readCli()).claudeAiOauth.accessToken).toBe(token);
+  });
+});
