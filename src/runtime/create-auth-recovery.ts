@@ -156,6 +156,15 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
     onTokenRequest: () => {
       tokenRequests += 1;
     },
+    track: (work) => {
+      const tracked = work.then(
+        () => undefined,
+        () => undefined,
+      );
+      inflight.add(tracked);
+      void tracked.finally(() => inflight.delete(tracked));
+      return work;
+    },
   });
   const machine = createRecoveryMachine({ now, random: options.random }).provide({ actors });
 
@@ -171,7 +180,7 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
   /** The event the machine is processing (read from its microsteps), logged as a transition's cause. */
   let processingEvent: string | undefined;
   const listeners = new Set<(snapshot: AuthRecoverySnapshot) => void>();
-  /** Background writes (usage stats) that stop() and whenIdle() wait for. */
+  /** Store work in flight (usage stats, a refresh or sync) that stop() and whenIdle() wait for. */
   const inflight = new Set<Promise<unknown>>();
 
   function summary(): AuthRecoverySnapshot {

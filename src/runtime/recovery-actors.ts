@@ -49,6 +49,8 @@ export interface RecoveryActorDeps {
   logger: Logger;
   /** Counts token requests, for status and tests. */
   onTokenRequest?: () => void;
+  /** Registers store work in flight (a refresh that spent its token must still be saved) for stop(). */
+  track?: <T>(work: Promise<T>) => Promise<T>;
 }
 
 /**
@@ -67,6 +69,7 @@ function view(credential: OAuthCredential, source: CredentialSource): Credential
 
 export function createRecoveryActors(deps: RecoveryActorDeps) {
   const { profileId, store, cli, vault, policy, now, logger } = deps;
+  const track = deps.track ?? (<T>(work: Promise<T>) => work);
 
   /** A stored credential we do not hold yet, good beyond the refresh window: someone else refreshed. */
   function isWinnersToken(stored: OAuthCredential | null, held: CredentialView | null): boolean {
@@ -163,11 +166,15 @@ export function createRecoveryActors(deps: RecoveryActorDeps) {
 
   return {
     refreshToken: fromPromise<RefreshOutput, CredentialActorInput>(({ input }) =>
-      deps.mode === 'delegate'
-        ? refreshInDelegateMode(input.credential)
-        : refreshInWriteBackMode(input.credential),
+      track(
+        deps.mode === 'delegate'
+          ? refreshInDelegateMode(input.credential)
+          : refreshInWriteBackMode(input.credential),
+      ),
     ),
-    syncFromCli: fromPromise<SyncOutput, CredentialActorInput>(({ input }) => syncFromCli(input.credential)),
+    syncFromCli: fromPromise<SyncOutput, CredentialActorInput>(({ input }) =>
+      track(syncFromCli(input.credential)),
+    ),
     retryPendingCalls: fromPromise<RetryOutput, RetryInput>(async ({ input }) => {
       const credential = vault.get(input.credential?.fingerprint);
       if (!credential) return { rejected: 0 };

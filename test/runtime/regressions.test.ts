@@ -36,3 +36,24 @@ describe('a rotated pair is always kept', () => {
     expect((await fx.readCli()).claudeAiOauth.accessToken).toBe(token);
   });
 });
+
+describe('stop() waits for store work in flight', () => {
+  it('returns only after a refresh that already spent its refresh token has saved the rotated pair', async () => {
+    const login = fx.fake.issueLogin();
+    await fx.writeStoreLogin(login);
+    const auth = fx.create({ cliSource: false });
+    await auth.start();
+    fx.fake.setLatency(150);
+    const refreshing = auth.refresh().catch((error: unknown) => error);
+    expect(auth.getSnapshot().state).toBe('refreshing');
+
+    await auth.stop(); // e.g. the agent shuts down mid-refresh, then exits
+
+    expect(fx.fake.tokenRequests).toBe(1);
+    expect(fx.fake.tokenState(login.refreshToken)).toBe('revoked');
+    const stored = (await fx.readStore()).profiles[PROFILE_ID];
+    expect(stored.access).not.toBe(login.accessToken);
+    expect(fx.fake.tokenState(stored.refresh)).toBe('valid');
+    expect((await refreshing) as Error).toHaveProperty('code', 'STOPPED');
+  });
+});
