@@ -1,5 +1,6 @@
 /** `oauth-recovery refresh`: through the runtime, the lock and the fake token endpoint. */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fingerprintToken } from '../../src/credentials/fingerprint.js';
 import {
@@ -92,12 +93,14 @@ describe('refresh', () => {
     expectNoSecrets(run, fx.secrets);
   });
 
-  it('exits 4 without a token request while a persisted cooldown lasts', async () => {
+  it('exits 4 without a token request or a write while a persisted cooldown lasts', async () => {
     await fx.writeStore(fx.login(), {
       usageStats: { [PROFILE_ID]: { cooldownUntil: expiresIn.minutes(10), errorCount: 1 } },
     });
-    const run = await fx.run(['refresh', '--json', '--log-level', 'silent', ...fx.flags()]);
+    const before = await readFile(fx.storePath);
+    const run = await fx.run(['refresh', '--json', ...fx.flags()]);
     expect(run.code).toBe(4);
+    expect(await readFile(fx.storePath)).toEqual(before);
     expect(ErrorJsonSchema.parse(JSON.parse(run.stdout)).error.code).toBe('COOLDOWN');
     expectOneLineError(run.stderr, /is in cooldown until/);
     expect(fx.fake.tokenRequests).toBe(0);

@@ -8,6 +8,7 @@
 import type { Command } from 'commander';
 import { CooldownError, OAuthRecoveryError, RefreshError } from '../../errors.js';
 import type { AuthRecoverySnapshot } from '../../runtime/index.js';
+import { createFileProfileStore } from '../../store/file-profile-store.js';
 import { ExitCode, NothingFresherError } from '../exit-codes.js';
 import { formatDuration, formatTime } from '../format.js';
 import type { CliRunner } from '../program.js';
@@ -21,12 +22,20 @@ export function registerRefreshCommand(program: Command, runner: CliRunner): voi
       runner.action(async ({ config, output, logger }) => {
         const auth = createCliAuthRecovery(config, logger(), { watchCli: false });
         // What went wrong on the way, kept before a later step overwrites `lastError`.
-        const failures = new Set<string>();
+        const failures = new Map<string, string | null>();
         auth.subscribe((snapshot: AuthRecoverySnapshot) => {
-          if (snapshot.lastError) failures.add(snapshot.lastError);
+          if (snapshot.lastError && !failures.has(snapshot.lastError)) {
+            failures.set(snapshot.lastError, snapshot.lastErrorMessage);
+          }
         });
         const started = Date.now();
+        let startAttempted = false;
         try {
+          // A persisted cooldown: say so without starting the machine, writing or requesting anything.
+          const usage = await createFileProfileStore({ path: config.storePath }).readUsage(config.profileId);
+          if (usage.cooldownUntil !== undefined)
+            throw new CooldownError(config.profileId, usage.cooldownUntil);
+          startAttempted = true;
           await auth.start();
           const before = auth.getSnapshot();
           if (before.state === 'cooldown') {
@@ -69,13 +78,13 @@ export function registerRefreshCommand(program: Command, runner: CliRunner): voi
           if (failures.has('transient')) {
             throw new RefreshError(
               'transient',
-              `the token endpoint kept failing (${auth.getSnapshot().lastErrorMessage ?? 'transient errors'}); ${config.profileId} is cooling down until ${until}`,
+              `the token endpoint kept failing (${failures.get('transient') ?? 'transient errors'}); ${config.profileId} is cooling down until ${until}`,
             );
           }
           if (failures.has('unreadable')) {
             throw new OAuthRecoveryError(
               'CREDENTIAL_PARSE',
-              `the refresh failed and the Claude CLI's credentials are unreadable (${auth.getSnapshot().lastErrorMessage ?? 'unreadable'}); ${config.profileId} is cooling down until ${until}`,
+              `the refresh failed and the Claude CLI's credentials are unreadable (${failures.get('unreadable') ?? 'unreadable'}); ${config.profileId} is cooling down until ${until}`,
               { hint: 'Run `oauth-recovery doctor` to see what is wrong with the file.' },
             );
           }
@@ -83,7 +92,7 @@ export function registerRefreshCommand(program: Command, runner: CliRunner): voi
             `the refresh token was rejected and the Claude CLI has nothing fresher; ${config.profileId} is cooling down until ${until}`,
           );
         } finally {
-          await auth.stop();
+          if (startAttempted) await auth.stop();
         }
       }),
     );
