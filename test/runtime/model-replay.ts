@@ -1,0 +1,496 @@
+/**
+ * Replays one path of the recovery model on the real runtime: `createAuthRecovery` on a temp
+ * store, a real Claude CLI credentials file and the loopback fake of Anthropic, with a simulated
+ * clock for the machine's timers. Every model event is realized by a real action:
+ *
+ * | model event                          | realized by                                                  |
+ * |--------------------------------------|--------------------------------------------------------------|
+ * | done.refreshToken(refreshed)         | the fake answers the refresh (or another process refreshed   |
+ * |                                      | first and the store holds its token: adopted under the lock) |
+ * | error.refreshToken(invalidGrant)     | the stored refresh token was already rotated at the fake     |
+ * | error.refreshToken(serverError)      | `fake.failNext(1, { status: 503 })`                          |
+ * | done.syncFromCli(cliFresher)         | the CLI file holds a fresher login                           |
+ * | done.syncFromCli(cliNotFresher)      | a blank CLI file (an expired login when the watcher must see |
+ * |                                      | a change)                                                    |
+ * | error.syncFromCli(cliUnreadable)     | malformed JSON in the CLI file                               |
+ * | done.retryPendingCalls(...)          | a `withAuth` call waits; its retry succeeds, or 401s too     |
+ * |                                      | because the adopted login was revoked as well               |
+ * | after:* timers                       | the simulated clock fires the machine's next timer           |
+ * | TOKEN_EXPIRED                        | `refresh()`                                                  |
+ * | AUTH_REJECTED                        | in valid: a `withAuth` call the fake API refuses (401);      |
+ * |                                      | during a recovery: `reportAuthFailure(401)`                  |
+ * | CREDENTIALS_CHANGED                  | a new CLI file, noticed by the runtime's directory watcher   |
+ * | SYNC_REQUESTED                       | `sync()`                                                     |
+ *
+ * An actor's outcome is decided by the world it finds when it starts, so the world for every
+ * autonomous step (actor outcomes, and `reportAuthFailure` sent the instant a recovery state is
+ * entered) is prepared before the step that starts them. The replay follows the runtime through
+ * its (sanitized) inspection stream and compares every state with the model's.
+ */
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { AnyEventObject, InspectionEvent } from 'xstate';
+import { isFresher } from '../../machines/index.js';
+import { type ClaudeCliSource, createClaudeCliSource } from '../../src/credentials/claude-cli-source.js';
+import type { OAuthCredential } from '../../src/credentials/types.js';
+import { withLock } from '../../src/fs/lock.js';
+import type { AuthRecovery, RecoveryStateName } from '../../src/runtime/index.js';
+import { createFileProfileStore, type FileProfileStore } from '../../src/store/file-profile-store.js';
+import { fixtureByName, MODEL_POLICY, T0 as MODEL_T0 } from '../model/recovery-fixtures.js';
+import { modelMachine, type RecoverySnapshot } from '../model/recovery-model.js';
+import { TrackingClock } from '../model/tracking-clock.js';
+import type { IssuedLogin } from '../support/fake-anthropic.js';
+import { createRuntimeFixture, PROFILE_ID, type RuntimeFixture } from '../support/runtime-fixture.js';
+
+const MARGIN_MS = MODEL_POLICY.freshnessMarginMs ?? 60_000;
+const STEP_TIMEOUT_MS = 5_000;
+const REJECTION = {
+  status: 401,
+  error: { type: 'error', error: { type: 'authentication_error', message: 'OAuth token has been revoked' } },
+};
+
+export interface ModelStep {
+  type: string;
+  fixture: string;
+  /** The model's snapshot before and after the event (after `always` transitions). */
+  before: RecoverySnapshot | undefined;
+  after: RecoverySnapshot;
+}
+
+export function toModelSteps(path: { steps: Array<{ event: AnyEventObject; state: RecoverySnapshot }> }) {
+  return path.steps.map(
+    (step, index): ModelStep => ({
+      type: step.event.type,
+      fixture: String((step.event as { fixture?: unknown }).fixture ?? ''),
+      before: path.steps[index - 1]?.state,
+      after: step.state,
+    }),
+  );
+}
+
+type StepKind = 'init' | 'timer' | 'actor' | 'send';
+
+function kindOf(step: ModelStep): StepKind {
+  if (step.type === 'xstate.init') return 'init';
+  if (step.type.startsWith('xstate.after.')) return 'timer';
+  if (step.type.startsWith('xstate.done.actor.') || step.type.startsWith('xstate.error.actor.'))
+    return 'actor';
+  return 'send';
+}
+
+/** A send while an actor runs must land before the actor settles: it is sent the instant the state is entered. */
+function isImmediate(step: ModelStep): boolean {
+  const source = step.before?.value;
+  return kindOf(step) === 'send' && (source === 'refreshing' || source === 'syncingFromCli');
+}
+
+/** The next actor outcome after `index`, skipping sends made while that actor runs. */
+function nextOutcome(steps: readonly ModelStep[], index: number): ModelStep | undefined {
+  for (let j = index + 1; j < steps.length; j += 1) {
+    const step = steps[j] as ModelStep;
+    if (kindOf(step) === 'actor') return step;
+    if (!isImmediate(step)) return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Why the real runtime cannot produce this path, or null. The model over-approximates in three
+ * places: the runtime's retry bookkeeping never fails; a call is "rejected again" only if a
+ * `withAuth` call was refused while valid (only `valid` hands out tokens); and the CLI watcher
+ * reports only credentials it can read.
+ */
+export function whyUnrealizable(steps: readonly ModelStep[]): string | null {
+  let waitingCalls = 0;
+  for (const [index, step] of steps.entries()) {
+    if (step.fixture === 'retryCrashed') return "the runtime's retryPendingCalls never fails";
+    if (step.type === 'AUTH_REJECTED' && step.before?.value === 'valid') waitingCalls += 1;
+    if (step.type === 'CREDENTIALS_CHANGED' && nextOutcome(steps, index)?.fixture === 'cliUnreadable') {
+      return 'the CLI watcher reports only credentials it can read';
+    }
+    if (step.type === 'xstate.done.actor.retryPendingCalls') {
+      if (step.fixture === 'callsRejectedAgain' && waitingCalls === 0) {
+        return 'no withAuth call can be waiting (a token is handed out only in valid)';
+      }
+      waitingCalls = 0;
+    }
+    if (step.after.value === 'valid' || step.after.value === 'cooldown') waitingCalls = 0;
+  }
+  return null;
+}
+
+/** What guards read, compared between the model and the runtime (fingerprints differ by design). */
+function control(value: unknown, context: Record<string, unknown> | undefined) {
+  const credential = context?.credential as { rejected?: boolean } | null | undefined;
+  return JSON.stringify({
+    value,
+    attempts: context?.attempts,
+    pending: Number(context?.pendingCalls ?? 0) > 0,
+    lastError: context?.lastError ?? null,
+    cooling: context?.cooldownUntil !== null && context?.cooldownUntil !== undefined,
+    rejected: Boolean(credential?.rejected),
+  });
+}
+
+function handles(state: string, eventType: string): boolean {
+  const node = (modelMachine.states as Record<string, { ownEvents: string[] }>)[state];
+  return node?.ownEvents.includes(eventType) ?? false;
+}
+
+/** The simulated clock of the machine's timers, moving the fixture's clock (freshness, the fake) along. */
+class LinkedClock extends TrackingClock {
+  constructor(private readonly fixture: RuntimeFixture) {
+    super();
+    this.set(fixture.clock.now());
+  }
+  override increment(ms: number): void {
+    this.fixture.clock.jump(ms);
+    super.increment(ms);
+  }
+}
+
+export interface ReplayResult {
+  /** Every state the machine entered, `always` pass-throughs included (from its microsteps). */
+  visited: Set<string>;
+  tokenRequests: number;
+  expectedTokenRequests: number;
+  durationMs: number;
+}
+
+export type StartName = 'a fresh login' | 'an expired login' | 'a cooldown restored after a restart';
+
+export async function replayOnRuntime(start: StartName, steps: readonly ModelStep[]): Promise<ReplayResult> {
+  const startedAt = performance.now();
+  const fx = await createRuntimeFixture();
+  const replay = new Replay(fx, steps);
+  try {
+    await replay.run(start);
+    return {
+      visited: replay.visited,
+      tokenRequests: fx.fake.tokenRequests,
+      expectedTokenRequests: replay.expectedTokenRequests,
+      durationMs: performance.now() - startedAt,
+    };
+  } finally {
+    await replay.stop();
+    await fx.cleanup();
+  }
+}
+
+class Replay {
+  readonly visited = new Set<string>();
+  expectedTokenRequests = 0;
+  private readonly clock: LinkedClock;
+  private readonly store: FileProfileStore;
+  private readonly signalPath: string;
+  private readonly cli: ClaudeCliSource;
+  private readonly cliReads = new Set<Promise<unknown>>();
+  private auth: AuthRecovery | undefined;
+  /** Index of the last step the runtime has been seen to take. */
+  private observed = -1;
+  private failure: Error | undefined;
+  private wake: () => void = () => undefined;
+  private signals = 0;
+  /** Runs inside a retried call, before its API request: prepares what follows a "rejected again". */
+  private retryHook: (() => Promise<void>) | undefined;
+  private readonly calls: Array<Promise<unknown>> = [];
+
+  constructor(
+    private readonly fx: RuntimeFixture,
+    private readonly steps: readonly ModelStep[],
+  ) {
+    this.clock = new LinkedClock(fx);
+    this.store = createFileProfileStore({ path: fx.storePath, now: fx.clock.now, marginMs: MARGIN_MS });
+    // The real CLI file source; its watch target is a separate signal file, so only the changes a
+    // step means as CREDENTIALS_CHANGED reach the watcher (preparing an outcome must not).
+    const real = createClaudeCliSource({ configDir: fx.claudeDir, now: fx.clock.now, marginMs: MARGIN_MS });
+    this.signalPath = path.join(fx.dir, 'signal', '.credentials.json');
+    this.cli = {
+      kind: real.kind,
+      location: real.location,
+      watchTarget: this.signalPath,
+      read: () => {
+        const read = real.read();
+        this.cliReads.add(read);
+        void read.catch(() => undefined).finally(() => this.cliReads.delete(read));
+        return read;
+      },
+      writeBack: (rotated) => real.writeBack(rotated),
+    };
+  }
+
+  async run(start: StartName): Promise<void> {
+    await this.seed(start);
+    const initial = this.steps[0]?.after.value as RecoveryStateName;
+    const autonomous = initial !== 'valid' && initial !== 'cooldown';
+    if (autonomous) {
+      await this.prepareRun(1);
+      // Hold the store lock while starting, so the first recovery waits until the runtime is
+      // fully started (its start-up look at the CLI must not race the recovery).
+      await withLock(this.fx.storePath, () => this.startRuntime());
+    } else {
+      await this.startRuntime();
+    }
+    for (let index = 1; index < this.steps.length; index += 1) {
+      await this.waitObserved(index - 1);
+      const step = this.steps[index] as ModelStep;
+      if (kindOf(step) === 'actor' || isImmediate(step)) continue;
+      await this.prepareRun(index + 1);
+      await this.perform(step);
+    }
+    await this.waitObserved(this.steps.length - 1);
+  }
+
+  async stop(): Promise<void> {
+    await this.auth?.stop();
+    await Promise.all(this.calls);
+  }
+
+  private async seed(start: StartName): Promise<void> {
+    const login = this.fx.fake.issueLogin();
+    const now = this.fx.clock.now();
+    const seeded = start === 'a fresh login' ? login : { ...login, expiresAt: now - 1_000 };
+    const usage =
+      start === 'a cooldown restored after a restart'
+        ? { usageStats: { [PROFILE_ID]: { cooldownUntil: now + 2_500, errorCount: 2 } } }
+        : {};
+    await this.fx.writeStoreLogin(seeded, usage);
+    await this.fx.writeCliLogin(seeded);
+    await mkdir(path.dirname(this.signalPath), { recursive: true });
+    await writeFile(this.signalPath, '0');
+  }
+
+  private async startRuntime(): Promise<void> {
+    this.auth = this.fx.create({
+      cliSource: this.cli,
+      clock: this.clock,
+      policy: MODEL_POLICY,
+      inspect: (event) => this.onInspect(event),
+    });
+    await this.auth.start();
+    // The watcher's first look at the CLI (what counts as "unchanged") must be done before any step.
+    while (this.cliReads.size > 0) await Promise.all([...this.cliReads]).catch(() => undefined);
+  }
+
+  // ── following the runtime ──────────────────────────────────────────────────────────────
+
+  private onInspect(event: InspectionEvent): void {
+    const { snapshot } = event as { snapshot?: { value?: unknown; context?: Record<string, unknown> } };
+    if (typeof snapshot?.value !== 'string' || !snapshot.context) return; // not the machine
+    if (event.type === '@xstate.microstep') {
+      // `initializing` is entered and left within the start's macrostep, so XState reports only
+      // the microstep out of it: a microstep on the init event is the proof it was entered.
+      if ((event as { event?: { type?: unknown } }).event?.type === 'xstate.init')
+        this.visited.add('initializing');
+      this.visited.add(snapshot.value);
+    }
+    if (event.type !== '@xstate.snapshot') return;
+    this.visited.add(snapshot.value);
+    const type = String((event as { event?: { type?: unknown } }).event?.type);
+    this.onMachineSnapshot(type, snapshot.value, snapshot.context);
+  }
+
+  private onMachineSnapshot(type: string, value: string, context: Record<string, unknown>): void {
+    if (this.failure) return;
+    const expected = this.steps[this.observed + 1];
+    if (expected && type === expected.type) {
+      const want = control(
+        expected.after.value,
+        expected.after.context as unknown as Record<string, unknown>,
+      );
+      const got = control(value, context);
+      if (want !== got) {
+        this.fail(`after step ${this.observed + 1} (${type}): model ${want}, runtime ${got}`);
+        return;
+      }
+      this.observed += 1;
+      this.wake();
+      const following = this.steps[this.observed + 1];
+      if (following && isImmediate(following)) this.performImmediate(following);
+      return;
+    }
+    const current = this.steps[this.observed]?.after.value as string | undefined;
+    // An event this state ignores changes nothing (e.g. the start-up CLI look during a recovery).
+    if (current !== undefined && !handles(current, type)) return;
+    this.fail(`unexpected ${type} in ${current}; the model expected ${expected?.type ?? 'nothing more'}`);
+  }
+
+  private fail(message: string): void {
+    this.failure ??= new Error(message);
+    this.wake();
+  }
+
+  private async waitObserved(index: number): Promise<void> {
+    const deadline = Date.now() + STEP_TIMEOUT_MS;
+    while (this.observed < index) {
+      if (this.failure) throw this.failure;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        const next = this.steps[this.observed + 1];
+        throw new Error(
+          `step ${this.observed + 1} (${next?.type}(${next?.fixture})) did not happen; runtime is ${this.auth?.getSnapshot().state}`,
+        );
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, remaining);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    if (this.failure) throw this.failure;
+  }
+
+  // ── performing steps ───────────────────────────────────────────────────────────────────
+
+  private performImmediate(step: ModelStep): void {
+    if (step.type === 'AUTH_REJECTED') this.auth?.reportAuthFailure(REJECTION);
+    else this.fail(`cannot send ${step.type} during a recovery`);
+  }
+
+  private async perform(step: ModelStep): Promise<void> {
+    const auth = this.auth as AuthRecovery;
+    switch (step.type) {
+      case 'TOKEN_EXPIRED':
+        this.calls.push(auth.refresh().catch((error: unknown) => error));
+        return;
+      case 'SYNC_REQUESTED':
+        this.calls.push(auth.sync().catch((error: unknown) => error));
+        return;
+      case 'CREDENTIALS_CHANGED':
+        if (!nextOutcome(this.steps, this.steps.indexOf(step))) await this.writeCli(this.freshLogin(null));
+        this.signals += 1;
+        await writeFile(this.signalPath, String(this.signals));
+        return;
+      case 'AUTH_REJECTED':
+        if (step.before?.value === 'valid') return this.rejectedCall();
+        auth.reportAuthFailure(REJECTION);
+        return;
+    }
+    if (kindOf(step) === 'timer') {
+      this.clock.fireNextTimer();
+      return;
+    }
+    throw new Error(`no realization for ${step.type}`);
+  }
+
+  /** A real call with the current token, which the fake API refuses because it was revoked. */
+  private async rejectedCall(): Promise<void> {
+    const auth = this.auth as AuthRecovery;
+    const token = await auth.getAccessToken();
+    this.fx.fake.revoke(token);
+    let attempts = 0;
+    const call = auth.withAuth(async (accessToken) => {
+      attempts += 1;
+      if (attempts > 1 && this.retryHook) {
+        const hook = this.retryHook;
+        this.retryHook = undefined;
+        await hook();
+      }
+      return this.fx.callApi(accessToken);
+    });
+    this.calls.push(call.catch((error: unknown) => error));
+  }
+
+  // ── preparing the world for autonomous steps ───────────────────────────────────────────
+
+  /** Prepares every actor outcome from `from` up to the next step the replay performs itself. */
+  private async prepareRun(from: number): Promise<void> {
+    for (let index = from; index < this.steps.length; index += 1) {
+      const step = this.steps[index] as ModelStep;
+      const kind = kindOf(step);
+      if (kind === 'timer' || (kind === 'send' && !isImmediate(step))) return;
+      if (kind !== 'actor') continue;
+      await this.prepareOutcome(index);
+      if (step.fixture === 'callsRejectedAgain') {
+        // The CLI is read again right after the retry: prepare that from inside the retried call.
+        this.retryHook = () => this.prepareRun(index + 1);
+        return;
+      }
+    }
+  }
+
+  private async stored(): Promise<OAuthCredential> {
+    const credential = await this.store.readCredential(PROFILE_ID);
+    if (!credential) throw new Error('the store lost its credential');
+    return credential;
+  }
+
+  /** A new login from the fake, expiring after `floor` (so it is fresher than what is stored). */
+  private freshLogin(floor: number | null): IssuedLogin {
+    const login = this.fx.fake.issueLogin();
+    return { ...login, expiresAt: Math.max(login.expiresAt, floor ?? 0) + 120_000 };
+  }
+
+  private async writeCli(content: IssuedLogin | 'blank' | 'malformed'): Promise<void> {
+    if (content !== 'malformed') return this.fx.writeCliLogin(content);
+    const temp = `${this.fx.cliPath}.tmp-malformed`;
+    await writeFile(temp, '{"claudeAiOauth": {"accessToken": ', { mode: 0o600 });
+    await rename(temp, this.fx.cliPath);
+  }
+
+  /** Was the sync that `index` ends started by the watcher (so the CLI file must look changed)? */
+  private syncStartedByWatcher(index: number): boolean {
+    for (let j = index - 1; j >= 0; j -= 1) {
+      const step = this.steps[j] as ModelStep;
+      if (!isImmediate(step)) return step.type === 'CREDENTIALS_CHANGED';
+    }
+    return false;
+  }
+
+  /** Nothing fresher: a blank file, or (when the watcher must notice a change) an expired login. */
+  private async writeNothingFresher(index: number): Promise<void> {
+    if (!this.syncStartedByWatcher(index)) return this.writeCli('blank');
+    const login = this.fx.fake.issueLogin();
+    return this.writeCli({ ...login, expiresAt: this.fx.clock.now() - 1_000 });
+  }
+
+  private async prepareOutcome(index: number): Promise<void> {
+    const step = this.steps[index] as ModelStep;
+    const { fake } = this.fx;
+    switch (step.fixture) {
+      case 'refreshed': {
+        const stored = await this.stored();
+        if (fake.tokenState(stored.refreshToken) === 'valid') {
+          this.expectedTokenRequests += 1;
+        } else {
+          // Our refresh token is dead: another process refreshed first; the refresh adopts its token.
+          const login = this.freshLogin(stored.expiresAt);
+          await this.store.updateCredential(PROFILE_ID, () => ({ write: login, result: null }));
+        }
+        return;
+      }
+      case 'invalidGrant': {
+        const stored = await this.stored();
+        if (fake.tokenState(stored.refreshToken) === 'valid') fake.rotate(stored.refreshToken);
+        this.expectedTokenRequests += 1;
+        return;
+      }
+      case 'serverError':
+        fake.failNext(1, { status: 503 });
+        this.expectedTokenRequests += 1;
+        return;
+      case 'cliFresher': {
+        const output = fixtureByName(step.type, step.fixture);
+        const candidate =
+          output.kind === 'resolve' ? (output.output(MODEL_T0) as { credential: null }).credential : null;
+        const held = step.before?.context.credential ?? null;
+        // The model's CLI login is one fixed credential: adopted once, it is not fresher the second time.
+        if (!isFresher(candidate, held, MODEL_T0, MARGIN_MS)) return this.writeNothingFresher(index);
+        const login = this.freshLogin((await this.stored()).expiresAt);
+        const retry = nextOutcome(this.steps, index);
+        if (retry?.fixture === 'callsRejectedAgain') fake.revoke(login.accessToken);
+        return this.writeCli(login);
+      }
+      case 'cliNotFresher':
+        return this.writeNothingFresher(index);
+      case 'cliUnreadable':
+        return this.writeCli('malformed');
+      case 'callsSucceeded':
+      case 'callsRejectedAgain':
+        return; // decided by the login the sync adopted (revoked or not)
+    }
+    throw new Error(`no realization for ${step.type}(${step.fixture})`);
+  }
+}
