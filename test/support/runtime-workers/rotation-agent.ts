@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createAuthRecovery } from '../../../src/runtime/index.js';
+import { createFileProfileStore } from '../../../src/store/file-profile-store.js';
 
 export type ParentMessage = { type: 'call'; round: number } | { type: 'stop' };
 export type AgentMessage =
@@ -35,7 +36,8 @@ const send = (message: AgentMessage): void => {
 const hash = (token: string): string => createHash('sha256').update(token).digest('hex').slice(0, 12);
 
 const auth = createAuthRecovery({
-  store: storePath,
+  // The real file store, polling its lock briskly: eight processes queue on it every round.
+  store: createFileProfileStore({ path: storePath, lockOptions: { retryDelayMs: { min: 1, max: 10 } } }),
   tokenUrl,
   cliSource: false,
 });
