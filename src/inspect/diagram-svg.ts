@@ -48,10 +48,11 @@ function orderColumns(columns: string[][], graph: MachineGraph): void {
     neighbours.set(to, [...(neighbours.get(to) ?? []), from]);
   }
   const position = new Map<string, number>();
-  const place = () =>
-    columns.forEach((column) => {
-      column.forEach((id, index) => position.set(id, (index + 0.5) / column.length));
-    });
+  const place = () => {
+    for (const column of columns) {
+      for (const [index, id] of column.entries()) position.set(id, (index + 0.5) / column.length);
+    }
+  };
   place();
   for (let sweep = 0; sweep < 4; sweep += 1) {
     for (const column of columns) {

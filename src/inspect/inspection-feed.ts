@@ -1,8 +1,10 @@
 /**
  * Sanitized inspection events reduced to what the offline page shows: the root actor's live
  * state (value, status, context) and a bounded log of (event type → resulting state, time).
- * Only the root actor's snapshots count; invoked actors show up as the events they send it
- * (`xstate.done.actor.refreshToken`, `xstate.error.actor.syncFromCli`).
+ * Only the root actor counts; invoked actors show up as the events they send it
+ * (`xstate.done.actor.refreshToken`, `xstate.error.actor.syncFromCli`). Microsteps are logged
+ * too, so states passed through within one step (`refreshFailed`, `retrying`, `ok`) show up:
+ * the first microstep under the event's type, the eventless ones after it as `always`.
  */
 import type { InspectionEvent } from 'xstate';
 import { type SecretSource, sanitizeInspectionEvent } from './sanitize.js';
@@ -18,7 +20,7 @@ export interface LiveState {
   context: unknown;
   /** Epoch ms of the last update, or null. */
   updatedAt: number | null;
-  /** Snapshots seen so far. */
+  /** Macrosteps (snapshots) seen so far. */
   seq: number;
 }
 
@@ -35,7 +37,8 @@ export interface LogEntry {
 }
 
 export interface FeedUpdate {
-  entry: LogEntry;
+  /** The log entry this update added, or null when only the live state changed. */
+  entry: LogEntry | null;
   live: LiveState;
 }
 
@@ -83,6 +86,24 @@ export function createInspectionFeed(
     if (context !== undefined) live.context = context;
   }
 
+  /** Microsteps seen since the last snapshot (the current macrostep). */
+  let microsteps = 0;
+
+  function record(eventType: string, before: string): LogEntry {
+    const state = live.states.join(', ');
+    live.updatedAt = now();
+    const entry: LogEntry = {
+      seq: entries.length === 0 ? 1 : (entries[entries.length - 1] as LogEntry).seq + 1,
+      at: live.updatedAt,
+      event: eventType,
+      state,
+      from: before !== state && before !== '' ? before : null,
+    };
+    entries.push(entry);
+    if (entries.length > logLimit) entries.shift();
+    return entry;
+  }
+
   return {
     observe(raw) {
       const event = sanitizeInspectionEvent(raw, options.secrets ?? []) as unknown as {
@@ -98,28 +119,31 @@ export function createInspectionFeed(
       if (event.type === '@xstate.actor' && isRoot) {
         // A new root actor (e.g. the runtime restarted): follow it from now on.
         live.sessionId = sessionId;
+        microsteps = 0;
         apply(event.actorRef?.getSnapshot());
         return undefined;
       }
-      if (event.type !== '@xstate.snapshot') return undefined;
+      if (event.type !== '@xstate.snapshot' && event.type !== '@xstate.microstep') return undefined;
       if (live.sessionId === null && isRoot) live.sessionId = sessionId;
       if (sessionId !== live.sessionId) return undefined;
       const before = live.states.join(', ');
       apply(event.snapshot);
-      const state = live.states.join(', ');
+      const changed = live.states.join(', ') !== before;
+      const type = typeof event.event?.type === 'string' ? event.event.type : '(unknown)';
+      if (event.type === '@xstate.microstep') {
+        microsteps += 1;
+        if (!changed) return undefined;
+        return { entry: record(microsteps === 1 ? type : 'always', before), live: { ...live } };
+      }
+      // The macrostep's end: its state changes were logged as microsteps; log the event only if none were.
+      const hadMicrosteps = microsteps > 0;
+      microsteps = 0;
       live.seq += 1;
-      live.updatedAt = now();
-      const type = event.event?.type;
-      const entry: LogEntry = {
-        seq: live.seq,
-        at: live.updatedAt,
-        event: typeof type === 'string' ? type : '(unknown)',
-        state,
-        from: before !== state && before !== '' ? before : null,
-      };
-      entries.push(entry);
-      if (entries.length > logLimit) entries.shift();
-      return { entry, live: { ...live } };
+      if (hadMicrosteps && !changed) {
+        live.updatedAt = now();
+        return { entry: null, live: { ...live } };
+      }
+      return { entry: record(type, before), live: { ...live } };
     },
     live: () => ({ ...live }),
     log: () => [...entries],

@@ -84,7 +84,10 @@ const SCRIPT = `
     }
     return rows;
   };
+  let lastFrom = null;
   function highlight(states, from) {
+    if (from !== undefined) lastFrom = from;
+    from = lastFrom;
     for (const g of document.querySelectorAll('g.state')) g.classList.toggle('active', states.includes(g.dataset.state));
     for (const p of document.querySelectorAll('path.edge')) {
       p.classList.toggle('outgoing', states.includes(p.dataset.from));
@@ -126,12 +129,14 @@ const SCRIPT = `
     const data = JSON.parse(message.data);
     $('log').replaceChildren();
     for (const entry of data.log) addLog(entry);
-    showLive(data.live, null);
+    const last = data.log[data.log.length - 1];
+    showLive(data.live, last && last.from ? last.from.split(', ') : null);
   });
   source.addEventListener('update', (message) => {
     const data = JSON.parse(message.data);
-    addLog(data.entry);
-    showLive(data.live, data.entry.from ? data.entry.from.split(', ') : null);
+    if (data.entry) addLog(data.entry);
+    const from = data.entry && data.entry.from ? data.entry.from.split(', ') : undefined;
+    showLive(data.live, from);
   });
   source.onopen = () => setConnection('live', true);
   source.onerror = () => setConnection('reconnecting…', false);

@@ -86,7 +86,7 @@ export async function startOfflineInspector(
   const clients = new Set<ServerResponse>();
 
   function broadcast(update: FeedUpdate): void {
-    const message = sseMessage('update', update, update.entry.seq);
+    const message = sseMessage('update', update, update.entry?.seq);
     for (const client of clients) client.write(message);
   }
 

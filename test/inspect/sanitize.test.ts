@@ -257,7 +257,7 @@ describe('sanitizeInspectionEvent on real XState inspection events', () => {
     const done = snapshots.find((event) => event.event.type === 'xstate.done.actor.0.hostile.fetching');
     expect(done?.event).toMatchObject({ output: { access_token: REDACTED, echoed: '***' } });
     const failed = snapshots.find((event) => event.event.type.startsWith('xstate.error.actor'));
-    expect((failed?.event as unknown as { error: unknown }).error).toEqual({
+    expect((failed?.event as unknown as { error: unknown } | undefined)?.error).toEqual({
       name: 'Error',
       message: 'denied sk-ant-***',
       cause: { name: 'Error', message: 'inner', refresh: REDACTED },
@@ -265,7 +265,7 @@ describe('sanitizeInspectionEvent on real XState inspection events', () => {
     const root = snapshots.find((event) => event.actorRef.sessionId === event.rootId);
     expect(root?.snapshot).toMatchObject({ context: { accessToken: REDACTED, note: 'opaque ***' } });
     const child = snapshots.find((event) => (event.snapshot as { input?: unknown }).input !== undefined);
-    expect((child?.snapshot as unknown as { input: unknown }).input).toEqual({
+    expect((child?.snapshot as unknown as { input: unknown } | undefined)?.input).toEqual({
       refreshToken: REDACTED,
       note: '***',
     });
