@@ -154,5 +154,6 @@ describe('(e) eight processes, one store, fifty forced rotations', () => {
     expect(codes).toEqual(Array(AGENTS).fill(0));
     // The store ends on a live token that no process has spent yet.
     expect(fake.tokenState(await storedAccessToken(storePath))).toBe('valid');
-  });
+    // ~26 s on an idle 2-core runner; the margin is for a loaded one (each round is 16 locked, fsynced store updates).
+  }, 180_000);
 });
