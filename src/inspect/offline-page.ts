@@ -52,6 +52,7 @@ tr.outgoing td { background: #eef3ff; }
 #log-wrap { max-height: 420px; overflow-y: auto; }
 #log tr.changed td.state { color: var(--active); font-weight: 600; }
 .muted { color: var(--muted); }
+td.muted { white-space: nowrap; overflow-wrap: normal; }
 .note { color: var(--muted); font-size: 12px; margin: 8px 0 0; }
 `;
 
