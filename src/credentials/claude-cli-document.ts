@@ -60,9 +60,13 @@ export function planClaudeCliWriteBack(input: {
   rotated: OAuthCredential;
   now: number;
   marginMs: number;
+  /** The refresh token spent to get `rotated` (see `WriteOptions.replacesSpent`). */
+  replacesSpent?: string;
 }): string | null {
   const stored = input.document?.claudeAiOauth ? toOAuthCredential(input.document.claudeAiOauth) : null;
-  const decision = decideCredentialWrite(input.rotated, stored, input.now, input.marginMs);
+  const decision = decideCredentialWrite(input.rotated, stored, input.now, input.marginMs, {
+    replacesSpent: input.replacesSpent,
+  });
   if (decision.action === 'refuse') throw new DowngradeRefusedError(input.target, decision.reason);
   if (decision.action === 'noop') return null;
   return serializeLike(withRotatedCredential(input.document ?? {}, input.rotated), input.previousText);

@@ -14,7 +14,7 @@ import { readLimitedText } from '../fs/read-limited.js';
 import { interpretClaudeCliDocument, planClaudeCliWriteBack } from './claude-cli-document.js';
 import { type ClaudeCliCredentialsDocument, ClaudeCliCredentialsSchema } from './claude-cli-schema.js';
 import type { ClaudeCliReadResult, ClaudeCliSource } from './claude-cli-source.js';
-import { DEFAULT_FRESHNESS_MARGIN_MS } from './freshness.js';
+import { DEFAULT_FRESHNESS_MARGIN_MS, type WriteOptions } from './freshness.js';
 import { parseJsonDocument } from './json-document.js';
 import type { OAuthCredential } from './types.js';
 
@@ -69,7 +69,7 @@ export function createClaudeCliFileSource(options: ClaudeCliFileSourceOptions): 
       return result;
     },
 
-    async writeBack(rotated: OAuthCredential) {
+    async writeBack(rotated: OAuthCredential, writeOptions: WriteOptions = {}) {
       await withLock(
         file,
         async (lock) => {
@@ -81,6 +81,7 @@ export function createClaudeCliFileSource(options: ClaudeCliFileSourceOptions): 
             rotated,
             now: now(),
             marginMs,
+            replacesSpent: writeOptions.replacesSpent,
           });
           if (text === null) return;
           await writeFileAtomic(file, text, { beforeRename: () => lock.assertHeld() });

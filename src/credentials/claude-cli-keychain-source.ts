@@ -15,7 +15,7 @@ import { type LockOptions, withLock } from '../fs/lock.js';
 import { interpretClaudeCliDocument, planClaudeCliWriteBack } from './claude-cli-document.js';
 import { type ClaudeCliCredentialsDocument, ClaudeCliCredentialsSchema } from './claude-cli-schema.js';
 import type { ClaudeCliSource } from './claude-cli-source.js';
-import { DEFAULT_FRESHNESS_MARGIN_MS } from './freshness.js';
+import { DEFAULT_FRESHNESS_MARGIN_MS, type WriteOptions } from './freshness.js';
 import { parseJsonDocument } from './json-document.js';
 import type { OAuthCredential } from './types.js';
 
@@ -82,7 +82,7 @@ export function createClaudeCliKeychainSource(options: ClaudeCliKeychainSourceOp
       return item ? interpretClaudeCliDocument(item.document) : { status: 'missing' };
     },
 
-    async writeBack(rotated: OAuthCredential) {
+    async writeBack(rotated: OAuthCredential, writeOptions: WriteOptions = {}) {
       await withLock(
         options.lockPath,
         async (lock) => {
@@ -94,6 +94,7 @@ export function createClaudeCliKeychainSource(options: ClaudeCliKeychainSourceOp
             rotated,
             now: now(),
             marginMs,
+            replacesSpent: writeOptions.replacesSpent,
           });
           if (text === null) return;
           await lock.assertHeld();

@@ -11,6 +11,7 @@ import type { LockOptions } from '../fs/lock.js';
 import { createClaudeCliFileSource } from './claude-cli-file-source.js';
 import { createClaudeCliKeychainSource } from './claude-cli-keychain-source.js';
 import { claudeCredentialsPath, claudeKeychainAccount, claudeKeychainService } from './claude-cli-paths.js';
+import type { WriteOptions } from './freshness.js';
 import type { CredentialMeta, OAuthCredential } from './types.js';
 
 export type ClaudeCliReadResult =
@@ -32,7 +33,7 @@ export interface ClaudeCliSource {
    * Stores a rotated pair where the CLI reads it, keeping every other field. Refuses
    * (DowngradeRefusedError) to replace a better credential; rewriting the same one is a no-op.
    */
-  writeBack(rotated: OAuthCredential): Promise<void>;
+  writeBack(rotated: OAuthCredential, options?: WriteOptions): Promise<void>;
 }
 
 export interface ClaudeCliSourceOptions {

@@ -53,6 +53,15 @@ export function isCredentialFresher(
   return isFresher(toFreshnessView(candidate), toFreshnessView(current), now, marginMs);
 }
 
+export interface WriteOptions {
+  /**
+   * The refresh token just spent to obtain the candidate. If the stored credential still holds
+   * it, that credential is dead (rotation kills the old pair) and the candidate replaces it even
+   * when its expiry is not later (same millisecond, or a clock that ran ahead).
+   */
+  replacesSpent?: string;
+}
+
 export type CredentialWriteDecision =
   | { action: 'write' }
   /** The same token is already stored with the same or a later expiry: nothing to do. */
@@ -68,12 +77,17 @@ export function decideCredentialWrite(
   current: OAuthCredential | null,
   now: number,
   marginMs = DEFAULT_FRESHNESS_MARGIN_MS,
+  options: WriteOptions = {},
 ): CredentialWriteDecision {
   if (isCredentialBlank(candidate)) return { action: 'refuse', reason: 'the new credential is blank' };
   if (!isCredentialUsable(candidate, now, marginMs)) {
     return { action: 'refuse', reason: 'the new credential is expired or about to expire' };
   }
   if (!current || isCredentialBlank(current)) return { action: 'write' };
+  // The stored pair died with the rotation that produced the candidate: whatever its expiry
+  // says, the candidate is the only live login. Checked against the stored refresh token, so
+  // a pair someone else wrote meanwhile is still protected.
+  if (options.replacesSpent && current.refreshToken === options.replacesSpent) return { action: 'write' };
   if (candidate.accessToken === current.accessToken) {
     return candidate.expiresAt >= current.expiresAt
       ? { action: 'noop' }

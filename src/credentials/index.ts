@@ -44,6 +44,7 @@ export {
   isCredentialFresher,
   isCredentialUsable,
   toFreshnessView,
+  type WriteOptions,
 } from './freshness.js';
 export { fieldPath, parseJsonDocument, serializeLike } from './json-document.js';
 export type { CredentialMeta, CredentialSource, OAuthCredential } from './types.js';

@@ -53,16 +53,6 @@ export interface RecoveryActorDeps {
   track?: <T>(work: Promise<T>) => Promise<T>;
 }
 
-/**
- * A freshly rotated pair, dated to outlive the pair it replaces. The endpoint's expiry can equal
- * the spent pair's (same millisecond) or trail it (the CLI computed its expiry on a clock that
- * runs ahead); the never-downgrade gate would then refuse the new pair although the spent one
- * died with the rotation, and the login would be lost. The nudge is at most that skew.
- */
-function outliving(rotated: OAuthCredential, spent: OAuthCredential): OAuthCredential {
-  return rotated.expiresAt > spent.expiresAt ? rotated : { ...rotated, expiresAt: spent.expiresAt + 1 };
-}
-
 function view(credential: OAuthCredential, source: CredentialSource): CredentialView {
   return { fingerprint: fingerprintToken(credential.accessToken), expiresAt: credential.expiresAt, source };
 }
@@ -84,7 +74,7 @@ export function createRecoveryActors(deps: RecoveryActorDeps) {
       const read = await cli.read();
       // Only when the CLI holds the pair we just killed: otherwise it has a login of its own.
       if (read.status === 'ok' && read.credential.refreshToken === spent) {
-        await cli.writeBack(outliving(rotated, read.credential));
+        await cli.writeBack(rotated, { replacesSpent: spent });
         logger.info(
           { event: 'cliWriteBack', cli: cli.location },
           'wrote the rotated pair back to the Claude CLI',
@@ -110,10 +100,10 @@ export function createRecoveryActors(deps: RecoveryActorDeps) {
         throw new RefreshError('permanent', `no refresh token stored for profile ${profileId}`);
       }
       deps.onTokenRequest?.();
-      const rotated = outliving(await deps.oauth.refresh(stored.refreshToken), stored);
+      const rotated = await deps.oauth.refresh(stored.refreshToken);
       vault.put(rotated);
       await writeBackToCli(stored.refreshToken, rotated);
-      return { write: rotated, result: view(rotated, 'refresh') };
+      return { write: rotated, result: view(rotated, 'refresh'), replacesSpent: stored.refreshToken };
     });
   }
 

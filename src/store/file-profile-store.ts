@@ -104,7 +104,7 @@ export function createFileProfileStore(options: FileProfileStoreOptions): FilePr
       return mutate(async (document) => {
         const profile = document.profiles[profileId];
         const current = isOAuthProfile(profile) ? toCredential(profile) : null;
-        const { write, result } = await fn(current);
+        const { write, result, replacesSpent } = await fn(current);
         if (!write) return { changed: false, result };
         if (profile && !isOAuthProfile(profile)) {
           throw new DowngradeRefusedError(
@@ -112,7 +112,7 @@ export function createFileProfileStore(options: FileProfileStoreOptions): FilePr
             `the profile holds a ${profile.type} credential, not oauth`,
           );
         }
-        const decision = decideCredentialWrite(write, current, now(), marginMs);
+        const decision = decideCredentialWrite(write, current, now(), marginMs, { replacesSpent });
         if (decision.action === 'refuse') throw new DowngradeRefusedError(target, decision.reason);
         if (decision.action === 'noop') return { changed: false, result };
         document.profiles[profileId] = {

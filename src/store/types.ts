@@ -47,4 +47,9 @@ export type UsagePatch = { [K in keyof ProfileUsage]?: ProfileUsage[K] | null };
 export interface StoreUpdate<T> {
   write: OAuthCredential | null;
   result: T;
+  /**
+   * The refresh token spent to obtain `write`. A stored credential still holding it died with
+   * that rotation, so `write` replaces it even without a later expiry.
+   */
+  replacesSpent?: string;
 }

@@ -291,3 +291,35 @@ describe('decideCredentialWrite (the never-wipe, never-downgrade gate)', () => {
     }
   });
 });
+
+describe('decideCredentialWrite after a rotation (replacesSpent)', () => {
+  const stored = cred('old', NOW + 8 * HOUR);
+  const rotated = cred('new', NOW + 8 * HOUR); // same millisecond: not "fresher" by expiry
+
+  it('replaces the pair whose refresh token was just spent, even without a later expiry', () => {
+    expect(decideCredentialWrite(rotated, stored, NOW).action).toBe('refuse');
+    expect(
+      decideCredentialWrite(rotated, stored, NOW, MARGIN, { replacesSpent: stored.refreshToken }).action,
+    ).toBe('write');
+    const earlier = cred('new', NOW + 7 * HOUR);
+    expect(
+      decideCredentialWrite(earlier, stored, NOW, MARGIN, { replacesSpent: stored.refreshToken }).action,
+    ).toBe('write');
+  });
+
+  it('still protects a pair someone else wrote meanwhile (a different refresh token)', () => {
+    const theirs = cred('theirs', NOW + 9 * HOUR);
+    const decision = decideCredentialWrite(rotated, theirs, NOW, MARGIN, {
+      replacesSpent: stored.refreshToken,
+    });
+    expect(decision.action).toBe('refuse');
+  });
+
+  it('never writes a blank or expired candidate, spent or not', () => {
+    const options = { replacesSpent: stored.refreshToken };
+    expect(decideCredentialWrite(cred('', NOW + HOUR), stored, NOW, MARGIN, options).action).toBe('refuse');
+    expect(decideCredentialWrite(cred('late', NOW - HOUR), stored, NOW, MARGIN, options).action).toBe(
+      'refuse',
+    );
+  });
+});
