@@ -182,6 +182,8 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
   const listeners = new Set<(snapshot: AuthRecoverySnapshot) => void>();
   /** Store work in flight (usage stats, a refresh or sync) that stop() and whenIdle() wait for. */
   const inflight = new Set<Promise<unknown>>();
+  /** The cooldown deadline the store already holds, so a resumed cooldown is not counted twice. */
+  let persistedCooldownUntil: number | null = null;
 
   function summary(): AuthRecoverySnapshot {
     const context = actor?.getSnapshot().context;
@@ -236,6 +238,10 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
   }
 
   function persistUsage(event: RecoveryEmitted): void {
+    // A restored or resumed cooldown (same deadline) is not a new failure: nothing to record.
+    if (event.type === 'cooldownStarted' && event.until === persistedCooldownUntil) return;
+    if (event.type === 'cooldownStarted') persistedCooldownUntil = event.until;
+    if (event.type === 'recovered' || event.type === 'refreshed') persistedCooldownUntil = null;
     const write =
       event.type === 'cooldownStarted'
         ? store.recordUsage(profileId, (usage) => ({
@@ -374,6 +380,7 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
         store.readCredential(profileId),
         store.readUsage(profileId),
       ]);
+      persistedCooldownUntil = usage.cooldownUntil ?? null;
       let view: CredentialView | null = null;
       if (credential) {
         view = { fingerprint: vault.put(credential), expiresAt: credential.expiresAt, source: 'store' };

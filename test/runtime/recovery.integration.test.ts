@@ -194,6 +194,9 @@ describe('(g) a restart during cooldown', () => {
     await second.start();
     expect(second.getSnapshot().state).toBe('cooldown');
     expect(second.getSnapshot().cooldownUntil).toBe(cooldownUntil);
+    // Resuming the stored cooldown is not a new failure.
+    await second.whenIdle();
+    expect((await fx.readStore()).usageStats[PROFILE_ID].errorCount).toBe(1);
     const ended: string[] = [];
     second.on('cooldownEnded', (event) => ended.push(event.reason));
     fx.clock.advance(19_999);
