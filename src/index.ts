@@ -37,7 +37,16 @@ export {
   type RefreshFailureKind,
   StoppedError,
 } from './errors.js';
-export { sanitizeInspectionEvent } from './inspect/sanitize.js';
+export {
+  combineInspectors,
+  connectStatelyInspector,
+  type OfflineInspector,
+  type OfflineInspectorOptions,
+  type StatelyInspector,
+  type StatelyInspectorOptions,
+  sanitizeInspectionEvent,
+  startOfflineInspector,
+} from './inspect/index.js';
 export type { InspectOption } from './inspect/types.js';
 export { createLogger, type Logger } from './logging/logger.js';
 export { isAuthRejection } from './oauth/auth-rejection.js';

@@ -49,7 +49,7 @@ export interface AuthRecoveryOptions {
   random?: () => number;
   /** XState clock for the machine's timers (e.g. `SimulatedClock` in tests). */
   clock?: ActorOptions<AnyActorLogic>['clock'];
-  /** Connect the XState inspector (see docs/operations.md). */
+  /** Connect the XState inspector (see docs/inspector.md). */
   inspect?: InspectOption;
   env?: NodeJS.ProcessEnv;
 }
