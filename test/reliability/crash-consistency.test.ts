@@ -19,7 +19,7 @@ import { createClaudeCliFileSource } from '../../src/credentials/claude-cli-file
 import { createFileProfileStore } from '../../src/store/file-profile-store.js';
 import { seededRandom, useTempDirs } from '../support/store-workers/fixtures.js';
 import { bundleWorker } from './bundle-worker.js';
-import { SEED, SIZES } from './sizes.js';
+import { SEED, SIZES, TEST_TIMEOUT_MS } from './sizes.js';
 
 const PROFILE = 'anthropic:claude-cli';
 const LANES = 2;
@@ -179,7 +179,9 @@ async function killLoop(dir: string, kills: number, random: () => number) {
   return stats;
 }
 
-describe('crash consistency under SIGKILL (profile store and Claude CLI file)', () => {
+describe('crash consistency under SIGKILL (profile store and Claude CLI file)', {
+  timeout: TEST_TIMEOUT_MS,
+}, () => {
   it(`${KILLS} kills at random points of write cycles: 0 unparsable files, 0 lost acknowledged writes (seed ${SEED})`, async () => {
     const random = seededRandom(SEED);
     const started = Date.now();

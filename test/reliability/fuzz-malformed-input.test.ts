@@ -23,7 +23,7 @@ import { parseTokenResponse } from '../../src/oauth/token-response-schema.js';
 import { createAuthRecovery } from '../../src/runtime/create-auth-recovery.js';
 import { createFileProfileStore } from '../../src/store/file-profile-store.js';
 import { expectNoSecrets, HOUR, NOW, useTempDirs } from '../support/store-workers/fixtures.js';
-import { SEED, SIZES } from './sizes.js';
+import { SEED, SIZES, TEST_TIMEOUT_MS } from './sizes.js';
 
 const ACCESS = 'sk-ant-oat01-FUZZ-SECRET-ACCESS-0123456789abcdef0123456789';
 const REFRESH = 'sk-ant-ort01-FUZZ-SECRET-REFRESH-fedcba9876543210fedcba98';
@@ -132,7 +132,7 @@ const newer = () => ({
   expiresAt: NOW + 9 * HOUR,
 });
 
-describe(`fuzzing malformed input (fast-check, seed ${SEED})`, () => {
+describe(`fuzzing malformed input (fast-check, seed ${SEED})`, { timeout: TEST_TIMEOUT_MS }, () => {
   it(`${SIZES.fuzzRuns} generated Claude CLI credentials files: typed errors only, malformed files byte-identical`, async () => {
     const dir = await tempDir();
     const file = path.join(dir, '.credentials.json');

@@ -11,3 +11,6 @@ export const SIZES = FULL
 
 /** Fixed so a failure is reproducible; override with RELIABILITY_SEED. */
 export const SEED = Number(process.env.RELIABILITY_SEED ?? 20261123);
+
+/** Per-test time limit: the full sizes run for minutes on a 2-core host. */
+export const TEST_TIMEOUT_MS = FULL ? 30 * 60_000 : 60_000;
