@@ -118,7 +118,7 @@ export async function benchRecoveryLatency(): Promise<BenchSection> {
         ...(met
           ? {}
           : {
-              note: `${formatNumber(median - TARGET_MEDIAN_MS, 2)} ms over (${formatNumber(median / TARGET_MEDIAN_MS, 1)}×). The recovery must end in a durable store write, and one durable atomic write (fsync of the file and of its directory) alone has a median of ${formatNumber(writeMedian, 2)} ms on this disk. With the same files on tmpfs the whole recovery has a median of ${formatNumber(tmpfsMedian, 2)} ms (p90 ${formatNumber(percentile(tmpfs.samples, 90), 2)} ms)${tmpfsMedian < TARGET_MEDIAN_MS ? ': the code path meets the target, the disk’s fsync does not' : ', so even without fsync the path (two lock acquisitions through proper-lockfile, an HTTP round trip, two store reads, a CLI read, a write, ten machine transitions) is over the target on this shared 2-core VM'}.`,
+              note: `${formatNumber(median - TARGET_MEDIAN_MS, 2)} ms over (${formatNumber(median / TARGET_MEDIAN_MS, 1)}×). The recovery must end in a durable store write, and one durable atomic write (fsync of the file and of its directory) alone has a median of ${formatNumber(writeMedian, 2)} ms on this disk. With the same files on tmpfs the whole recovery has a median of ${formatNumber(tmpfsMedian, 2)} ms (p90 ${formatNumber(percentile(tmpfs.samples, 90), 2)} ms)${tmpfsMedian < TARGET_MEDIAN_MS ? ': the code path meets the target, the disk’s fsync does not' : ', so even without fsync the path (two lock acquisitions through proper-lockfile, an HTTP round trip, two store reads, a CLI read, a write and the machine transitions) is over the target on this shared 2-core VM'}.`,
             }),
       },
       {

@@ -6,10 +6,12 @@
  *    (a real auth-profiles.json holding 1,000 profiles), no CLI source.
  * 2. 100,000 refresh cycles of one runtime on the in-memory store and OAuth client
  *    (bench/support/in-memory.ts), heap measured after GC at 10k and at 100k cycles.
+ * 3. For attribution: the heap held by 1,000 bare machine definitions.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createRecoveryMachine } from '../../machines/index.js';
 import { type AuthRecovery, createAuthRecovery } from '../../src/runtime/create-auth-recovery.js';
 import { createFileProfileStore } from '../../src/store/file-profile-store.js';
 import {
@@ -85,6 +87,12 @@ const cycleMs = performance.now() - cycleStart;
 const tokenRequests = cycler.getSnapshot().tokenRequests;
 await cycler.stop();
 
+// 3. Attribution: what 1,000 machine definitions alone hold (createAuthRecovery builds one each).
+const beforeMachines = heapAfterGc();
+const machines = Array.from({ length: PROFILES }, () => createRecoveryMachine({}));
+const machineDefinitions = heapAfterGc() - beforeMachines;
+if (machines.length !== PROFILES) throw new Error('unreachable');
+
 process.stdout.write(
   `${JSON.stringify({
     profiles: PROFILES,
@@ -97,5 +105,6 @@ process.stdout.write(
     atEnd,
     cycleMs,
     tokenRequests,
+    machineDefinitions,
   })}\n`,
 );
