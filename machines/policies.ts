@@ -41,6 +41,10 @@ export function resolvePolicy(overrides: Partial<RecoveryPolicy> | undefined): R
   }
   if (policy.retryJitter > 1) throw new RangeError('policy.retryJitter must be between 0 and 1');
   if (policy.cooldownFactor < 1) throw new RangeError('policy.cooldownFactor must be ≥ 1');
+  for (const key of ['retryMaxMs', 'cooldownMaxMs'] as const) {
+    if (policy[key] > MAX_TIMER_MS)
+      throw new RangeError(`policy.${key} must be at most ${MAX_TIMER_MS} ms (~24.8 days)`);
+  }
   return policy;
 }
 
@@ -57,10 +61,19 @@ export function cooldownDurationMs(consecutive: number, policy: RecoveryPolicy):
   return Math.round(Math.min(policy.cooldownMaxMs, grown));
 }
 
-/** Milliseconds until `deadline`, never negative: a deadline in the past fires at once. */
+/**
+ * The longest delay a timer can hold: Node fires anything above 2³¹ − 1 ms (about 24.8 days)
+ * after 1 ms, which would turn a far-off refresh into a refresh loop.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Milliseconds until `deadline`, never negative (a deadline in the past fires at once) and never
+ * beyond MAX_TIMER_MS (a far-off deadline fires early: a refresh 24.8 days out happens then).
+ */
 export function remainingMs(deadline: number | null, now: number): number {
   if (deadline === null) return 0;
-  return Math.max(0, deadline - now);
+  return Math.min(MAX_TIMER_MS, Math.max(0, deadline - now));
 }
 
 function clamp01(value: number): number {

@@ -88,9 +88,8 @@ export function createRecoveryMachine(deps: RecoveryMachineDeps = {}) {
     guards: {
       /** We hold a non-blank, unrejected token that outlives the freshness margin. */
       hasFreshToken: ({ context }) => isUsable(context.credential, now(), context.policy.freshnessMarginMs),
-      /** Nothing failed in this round and our token is still good: a sync from `valid` found nothing new. */
-      isStillValid: ({ context }) =>
-        context.lastError === null && isUsable(context.credential, now(), context.policy.freshnessMarginMs),
+      /** Our token still works (usable, not rejected): a failed refresh or an empty sync does not take it away. */
+      isStillValid: ({ context }) => isUsable(context.credential, now(), context.policy.freshnessMarginMs),
       /** A persisted cooldown deadline has not passed yet. */
       // Stryker disable next-line ConditionalExpression: equivalent — `null > now()` is false, so the null test only narrows the type.
       isCoolingDown: ({ context }) => context.cooldownUntil !== null && context.cooldownUntil > now(),
@@ -123,10 +122,31 @@ export function createRecoveryMachine(deps: RecoveryMachineDeps = {}) {
       cooldownDelay: ({ context }) => remainingMs(context.cooldownUntil, now()),
     },
     actions: {
+      /** At the refresh window, or after a deferral, but never past the token's last usable moment. */
       scheduleRefresh: assign({
-        nextRefreshAt: ({ context }) =>
-          context.credential ? context.credential.expiresAt - context.policy.refreshWindowMs : null,
+        nextRefreshAt: ({ context }) => {
+          if (!context.credential) return null;
+          const { expiresAt } = context.credential;
+          const { refreshWindowMs, freshnessMarginMs } = context.policy;
+          const due = Math.max(
+            expiresAt - refreshWindowMs,
+            context.refreshNotBefore ?? Number.NEGATIVE_INFINITY,
+          );
+          return Math.min(due, expiresAt - freshnessMarginMs);
+        },
       }),
+      /** A recovery failed but our token still works: keep serving it and try again after a cooldown-long wait. */
+      deferRefresh: assign(({ context }) =>
+        // Nothing failed (a sync from `valid` found nothing new), or a deferral is already pending.
+        context.lastError === null || (context.refreshNotBefore !== null && context.refreshNotBefore > now())
+          ? {}
+          : {
+              refreshNotBefore: now() + cooldownDurationMs(context.consecutiveCooldowns, context.policy),
+              consecutiveCooldowns: context.consecutiveCooldowns + 1,
+              attempts: 0,
+              pendingCalls: 0,
+            },
+      ),
       beginRecovery: assign({
         attempts: 0,
         recoveryStartedAt: ({ context }) => context.recoveryStartedAt ?? now(),
@@ -224,6 +244,7 @@ export function createRecoveryMachine(deps: RecoveryMachineDeps = {}) {
         lastErrorMessage: null,
         pendingCalls: 0,
         recoveryStartedAt: null,
+        refreshNotBefore: null,
       }),
     },
   }).createMachine({
@@ -236,6 +257,7 @@ export function createRecoveryMachine(deps: RecoveryMachineDeps = {}) {
       consecutiveCooldowns: input.consecutiveCooldowns ?? 0,
       cooldownUntil: input.cooldownUntil ?? null,
       nextRefreshAt: null,
+      refreshNotBefore: null,
       retryAfterMs: null,
       lastError: null,
       lastErrorMessage: null,
@@ -306,11 +328,11 @@ export function createRecoveryMachine(deps: RecoveryMachineDeps = {}) {
           input: ({ context }) => ({ profileId: context.profileId, credential: context.credential }),
           onDone: [
             { guard: 'isCliFresher', target: 'retrying', actions: ['adoptSynced', 'emitSynced'] },
-            { guard: 'isStillValid', target: 'valid' },
+            { guard: 'isStillValid', target: 'valid', actions: 'deferRefresh' },
             { target: 'cooldown', actions: ['recordNothingFresher', 'startCooldown'] },
           ],
           onError: [
-            { guard: 'isStillValid', target: 'valid' },
+            { guard: 'isStillValid', target: 'valid', actions: 'deferRefresh' },
             { target: 'cooldown', actions: ['recordSyncFailure', 'startCooldown'] },
           ],
         },

@@ -41,6 +41,11 @@ export interface RecoveryContext {
   cooldownUntil: number | null;
   /** Epoch ms at which the next proactive refresh is due, or null. */
   nextRefreshAt: number | null;
+  /**
+   * After a failed recovery while our token still works, the next refresh waits until this
+   * epoch ms instead of firing again at once; null otherwise.
+   */
+  refreshNotBefore: number | null;
   /** Server-requested minimum wait (Retry-After), in ms, for the next backoff. */
   retryAfterMs: number | null;
   lastError: FailureKind | null;

@@ -286,6 +286,7 @@ describe('initializing', () => {
       consecutiveCooldowns: 3,
       cooldownUntil: null,
       nextRefreshAt: T0 + 8 * HOUR - 5 * MINUTE,
+      refreshNotBefore: null,
       retryAfterMs: null,
       lastError: null,
       lastErrorMessage: null,
@@ -521,7 +522,7 @@ describe('cooldown', () => {
     expect(sut.state()).toBe('valid');
     expect(sut.context()).toMatchObject({ consecutiveCooldowns: 0, cooldownUntil: null, lastError: null });
 
-    await sut.send({ type: 'TOKEN_EXPIRED' });
+    await sut.send({ type: 'AUTH_REJECTED' }); // a rejected token: nothing left to serve
     const enteredAt = sut.clock.now();
     await failIntoCooldown(sut);
     expect(sut.context().cooldownUntil).toBe(enteredAt + 1_000);
@@ -930,11 +931,11 @@ describe('emitted events and snapshots', () => {
   });
 });
 
-describe('known issue: timers longer than setTimeout can hold', () => {
+describe('timers longer than setTimeout can hold', () => {
   // Node's setTimeout treats any delay above 2³¹ − 1 ms (~24.8 days) as 1 ms. A credential that
-  // expires further out than that (a long-lived token) makes `refreshAt` fire at once, and the
-  // real clock then refreshes in a tight loop. Flip to `it` when the machine caps its delays.
-  it.fails('keeps every delay within 2³¹ − 1 ms for a token valid for a year', () => {
+  // expires further out than that (a long-lived token) would make `refreshAt` fire at once and the
+  // real clock refresh in a tight loop; the machine caps its delays (remainingMs).
+  it('keeps every delay within 2³¹ − 1 ms for a token valid for a year', () => {
     const delays: number[] = [];
     const clock = new SimulatedClock();
     const setTimeout = clock.setTimeout.bind(clock);
@@ -949,5 +950,71 @@ describe('known issue: timers longer than setTimeout can hold', () => {
     actor.start();
     expect(actor.getSnapshot().value).toBe('valid');
     expect(Math.max(...delays)).toBeLessThanOrEqual(2 ** 31 - 1);
+  });
+});
+
+describe('a failed recovery while our token still works', () => {
+  it('goes back to valid (no cooldown), and retries after a cooldown-long wait that grows', async () => {
+    // Inside the refresh window (4 min left, margin 1 min): the proactive refresh starts at once.
+    const sut = startRecovery({ input: { credential: storeCredential(T0 + 4 * MINUTE) } });
+    await sut.advance(0);
+    expect(sut.state()).toBe('refreshing');
+    await sut.reject('refreshToken', permanentError());
+    await sut.resolve('syncFromCli', { status: 'notFresher', credential: null });
+    expect(sut.state()).toBe('valid');
+    expect(sut.emittedOf('cooldownStarted')).toHaveLength(0);
+    expect(sut.context()).toMatchObject({
+      lastError: 'permanent',
+      consecutiveCooldowns: 1,
+      refreshNotBefore: sut.clock.now() + 1_000,
+    });
+    await expectFiresAfter(sut, 1_000, 'valid', 'refreshing');
+
+    await sut.reject('refreshToken', permanentError());
+    await sut.resolve('syncFromCli', { status: 'notFresher', credential: null });
+    expect(sut.state()).toBe('valid');
+    await expectFiresAfter(sut, 2_000, 'valid', 'refreshing');
+
+    await sut.resolve('refreshToken', refreshedCredential(sut.clock.now()));
+    expect(sut.state()).toBe('valid');
+    expect(sut.context()).toMatchObject({ refreshNotBefore: null, consecutiveCooldowns: 0, lastError: null });
+  });
+
+  it('never waits past the last usable moment of the token', async () => {
+    const expiresAt = T0 + 2 * MINUTE; // inside the refresh window already
+    const sut = startRecovery({ input: { credential: storeCredential(expiresAt) } });
+    await sut.advance(0);
+    expect(sut.state()).toBe('refreshing');
+    await sut.reject('refreshToken', permanentError());
+    await sut.resolve('syncFromCli', { status: 'notFresher', credential: null });
+    expect(sut.state()).toBe('valid');
+    expect(sut.context().nextRefreshAt).toBe(T0 + 1_000);
+    await sut.advance(1_000);
+    expect(sut.state()).toBe('refreshing');
+    // One more try at the deferral; the token is still usable (margin 1 min), so back to valid,
+    // and the next attempt is capped at expiresAt − margin.
+    await sut.reject('refreshToken', permanentError());
+    await sut.resolve('syncFromCli', { status: 'notFresher', credential: null });
+    expect(sut.context().nextRefreshAt).toBe(Math.min(sut.clock.now() + 2_000, expiresAt - MINUTE));
+  });
+
+  it('goes to cooldown once the token is rejected', async () => {
+    const sut = startRecovery({ input: freshLogin });
+    await sut.send({ type: 'AUTH_REJECTED', status: 401 });
+    await failIntoCooldown(sut);
+  });
+
+  it('keeps a pending deferral when a CLI change finds nothing new', async () => {
+    const sut = startRecovery({ input: freshLogin });
+    await sut.send({ type: 'TOKEN_EXPIRED' });
+    await sut.reject('refreshToken', permanentError());
+    await sut.resolve('syncFromCli', { status: 'notFresher', credential: null });
+    const deferredUntil = sut.context().refreshNotBefore;
+    await sut.advance(400);
+    await sut.send({ type: 'CREDENTIALS_CHANGED' });
+    await sut.resolve('syncFromCli', { status: 'notFresher', credential: null });
+    expect(sut.state()).toBe('valid');
+    expect(sut.context().refreshNotBefore).toBe(deferredUntil);
+    expect(sut.context().consecutiveCooldowns).toBe(1);
   });
 });

@@ -94,8 +94,10 @@ export const EPISODE_OPTIONS = {
     if (HUMAN_EVENTS.has(event.type)) return snapshot.value === 'cooldown';
     return true;
   },
+  // One episode ends back in `valid`: with a new token, or with the old one still working after a failure.
   stopWhen: (snapshot: RecoverySnapshot) =>
-    snapshot.value === 'valid' && snapshot.context.credential?.fingerprint !== 'fp-initial',
+    snapshot.value === 'valid' &&
+    (snapshot.context.credential?.fingerprint !== 'fp-initial' || snapshot.context.lastError !== null),
 };
 
 export function buildModel(
