@@ -16,7 +16,7 @@ import {
 import { type BenchSection, formatNumber, verdict } from './support/report.js';
 
 const TARGET_RATIO = 1.2;
-const SKETCH = 'what-if: sync fn returning a cached resolved promise (not shipped)';
+const SKETCH = 'what-if: the same cached promise without the expiry clock read (not shipped)';
 /** Calls per tinybench sample: timing each call alone would mostly measure the timer. */
 const BATCH = 1000;
 
@@ -43,12 +43,11 @@ export async function benchHotPath(options: { timeMs?: number } = {}): Promise<B
   if ((await smithy()).token !== credential.accessToken) throw new Error('smithy: no token');
 
   const token = credential.accessToken;
-  // What-if (not the library): a plain function handing out one cached resolved promise
-  // after the same expiry check, to show what the hot path would cost written that way.
+  // What-if (not the library): getAccessToken() hands out one cached promise after a Date.now()
+  // expiry check; this is the same without the clock read, to show what that check costs.
   const cached = Promise.resolve(token);
-  const validUntil = Date.now() + 8 * 3_600_000;
-  const sketch = (): Promise<string> =>
-    Date.now() < validUntil ? cached : Promise.reject(new Error('expired'));
+  let valid = true;
+  const sketch = (): Promise<string> => (valid ? cached : Promise.reject(new Error('expired')));
   let sink = 0;
   const bench = new Bench({ time: options.timeMs ?? 1500, warmupTime: 300 });
   bench
@@ -68,6 +67,7 @@ export async function benchHotPath(options: { timeMs?: number } = {}): Promise<B
       for (let i = 0; i < BATCH; i++) sink += (await sketch()).length;
     });
   await bench.run();
+  valid = false;
   await auth.stop();
   if (sink === 0) throw new Error('nothing measured');
 
@@ -113,7 +113,7 @@ export async function benchHotPath(options: { timeMs?: number } = {}): Promise<B
         ...(ourRatio <= TARGET_RATIO
           ? {}
           : {
-              note: `${formatNumber((ourRatio / TARGET_RATIO - 1) * 100, 0)} % over the target. The floor does no work at all; getAccessToken() must also check expiry against the clock (one Date.now() call, because the host may have slept past the refresh timer) and, being an async function, allocates a promise per call. The what-if row, a plain function returning one cached promise after the same Date.now() check, measured ${formatNumber(ratio(sketchStats.meanNs), 2)}× the floor: the expiry check's clock read, which the floor does not make, is most of the gap; meeting 1.2× would mean dropping that check from the hot path (e.g. a monotonic deadline checked by a timer instead).`,
+              note: `${formatNumber((ourRatio / TARGET_RATIO - 1) * 100, 0)} % over the target. The floor does no work at all; getAccessToken() hands out one cached promise (no allocation) but also checks expiry against the wall clock (one Date.now() call), because a host that slept (laptop lid, suspended board) fires the monotonic refresh timer late while the token expired in wall-clock time. The what-if row, the same cached promise without the clock read, measured ${formatNumber(ratio(sketchStats.meanNs), 2)}× the floor: the clock read is the gap. We keep it: serving an expired token after a suspend costs a failed API call, which is worth far more than ~40 ns.`,
             }),
       },
       {
@@ -124,7 +124,7 @@ export async function benchHotPath(options: { timeMs?: number } = {}): Promise<B
         ...(fasterThanPeers
           ? {}
           : {
-              note: `memoize() hands back the one promise it cached, with no clock read (it re-checks expiry only when asked), so it does less per call than getAccessToken(); the difference (${formatNumber(ours.meanNs - smithyStats.meanNs, 1)} ns) is about one Date.now() call.`,
+              note: `memoize() hands back the one promise it cached with no clock read (it re-checks expiry only when asked), so it does less per call than getAccessToken(); the difference (${formatNumber(ours.meanNs - smithyStats.meanNs, 1)} ns) is about one Date.now() call, the expiry check we keep on purpose (see above).`,
             }),
       },
     ],

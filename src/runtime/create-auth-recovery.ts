@@ -7,12 +7,7 @@
  * - `withAuth(fn)` retries `fn` once with recovered credentials after an auth rejection.
  */
 import { type Actor, createActor } from 'xstate';
-import {
-  type CredentialView,
-  createRecoveryMachine,
-  type RecoveryEmitted,
-  resolvePolicy,
-} from '../../machines/index.js';
+import { type CredentialView, type RecoveryEmitted, resolvePolicy } from '../../machines/index.js';
 import { createClaudeCliSource } from '../credentials/claude-cli-source.js';
 import { fingerprintToken } from '../credentials/fingerprint.js';
 import { CooldownError, OAuthRecoveryError, StoppedError } from '../errors.js';
@@ -28,6 +23,7 @@ import { CredentialVault } from './credential-vault.js';
 import { type AuthRecoveryOptions, DEFAULT_PROFILE_ID } from './options.js';
 import { PendingCalls } from './pending-calls.js';
 import { createRecoveryActors } from './recovery-actors.js';
+import { bindEffects, sharedRecoveryMachine } from './shared-machine.js';
 
 export type RecoveryStateName =
   | 'initializing'
@@ -140,7 +136,7 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
   const vault = new CredentialVault();
   const pending = new PendingCalls();
   let tokenRequests = 0;
-  const actors = createRecoveryActors({
+  const effects = createRecoveryActors({
     profileId,
     store,
     cli,
@@ -166,7 +162,7 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
       return work;
     },
   });
-  const machine = createRecoveryMachine({ now, random: options.random }).provide({ actors });
+  const machine = sharedRecoveryMachine(now, options.random ?? Math.random);
 
   let actor: Actor<typeof machine> | undefined;
   let stopped = false;
@@ -174,6 +170,8 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
   // Hot-path state, kept in plain fields so getAccessToken() while valid is a field read.
   let state: RecoveryStateName = 'initializing';
   let validToken: string | undefined;
+  /** The same token as one settled promise, handed to every hot-path caller (no allocation). */
+  let validPromise: Promise<string> | undefined;
   let validUntil = 0;
   let recovery: Waiter | undefined;
   let stateEnteredAt = now();
@@ -218,12 +216,14 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
     if (next === 'valid') {
       const credential = currentCredential();
       validToken = credential?.accessToken;
+      validPromise = validToken === undefined ? undefined : Promise.resolve(validToken);
       validUntil = credential ? credential.expiresAt - policy.freshnessMarginMs : 0;
       if (credential) pending.releaseAll(credential.accessToken);
       recovery?.resolve();
       recovery = undefined;
     } else {
       validToken = undefined;
+      validPromise = undefined;
       validUntil = 0;
       if (next === 'cooldown') {
         const error = new CooldownError(profileId, context?.cooldownUntil ?? at);
@@ -325,8 +325,13 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
     while (inflight.size > 0) await Promise.all([...inflight]);
   }
 
-  async function getAccessToken(): Promise<string> {
-    if (state === 'valid' && validToken !== undefined && now() < validUntil) return validToken;
+  /** Hot path: while valid, one clock read and the cached promise; no I/O, no lock, no allocation. */
+  function getAccessToken(): Promise<string> {
+    if (validPromise !== undefined && now() < validUntil) return validPromise;
+    return recoverAccessToken();
+  }
+
+  async function recoverAccessToken(): Promise<string> {
     const running = requireActor();
     // Valid by the machine but expired by the clock (e.g. the host slept past the timer).
     if (state === 'valid') running.send({ type: 'TOKEN_EXPIRED' });
@@ -419,6 +424,7 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
         logEmitted(event);
         persistUsage(event);
       });
+      bindEffects(actor.system, effects);
       actor.start();
       logger.info(
         {

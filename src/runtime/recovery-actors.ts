@@ -11,7 +11,6 @@
  * - retryPendingCalls: hand the new token to calls waiting for it and count re-rejections.
  */
 import { execFile } from 'node:child_process';
-import { fromPromise } from 'xstate';
 import {
   type CredentialActorInput,
   type CredentialView,
@@ -56,6 +55,9 @@ export interface RecoveryActorDeps {
 function view(credential: OAuthCredential, source: CredentialSource): CredentialView {
   return { fingerprint: fingerprintToken(credential.accessToken), expiresAt: credential.expiresAt, source };
 }
+
+/** The machine's side effects for one runtime instance, as plain async functions. */
+export type RecoveryEffects = ReturnType<typeof createRecoveryActors>;
 
 export function createRecoveryActors(deps: RecoveryActorDeps) {
   const { profileId, store, cli, vault, policy, now, logger } = deps;
@@ -155,21 +157,18 @@ export function createRecoveryActors(deps: RecoveryActorDeps) {
   }
 
   return {
-    refreshToken: fromPromise<RefreshOutput, CredentialActorInput>(({ input }) =>
+    refreshToken: (input: CredentialActorInput): Promise<RefreshOutput> =>
       track(
         deps.mode === 'delegate'
           ? refreshInDelegateMode(input.credential)
           : refreshInWriteBackMode(input.credential),
       ),
-    ),
-    syncFromCli: fromPromise<SyncOutput, CredentialActorInput>(({ input }) =>
-      track(syncFromCli(input.credential)),
-    ),
-    retryPendingCalls: fromPromise<RetryOutput, RetryInput>(async ({ input }) => {
+    syncFromCli: (input: CredentialActorInput): Promise<SyncOutput> => track(syncFromCli(input.credential)),
+    retryPendingCalls: async (input: RetryInput): Promise<RetryOutput> => {
       const credential = vault.get(input.credential?.fingerprint);
       if (!credential) return { rejected: 0 };
       const { rejected } = await deps.pending.releaseForRetry(credential.accessToken);
       return { rejected };
-    }),
+    },
   };
 }
