@@ -9,6 +9,7 @@ export {
 export {
   cooldownDurationMs,
   DEFAULT_POLICY,
+  MAX_TIMER_MS,
   type RecoveryPolicy,
   remainingMs,
   resolvePolicy,

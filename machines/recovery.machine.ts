@@ -138,6 +138,7 @@ export function createRecoveryMachine(deps: RecoveryMachineDeps = {}) {
       /** A recovery failed but our token still works: keep serving it and try again after a cooldown-long wait. */
       deferRefresh: assign(({ context }) =>
         // Nothing failed (a sync from `valid` found nothing new), or a deferral is already pending.
+        // Stryker disable next-line ConditionalExpression: equivalent — `null > now()` is false, so the null test only narrows the type.
         context.lastError === null || (context.refreshNotBefore !== null && context.refreshNotBefore > now())
           ? {}
           : {

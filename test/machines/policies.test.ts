@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   cooldownDurationMs,
   DEFAULT_POLICY,
+  MAX_TIMER_MS,
   type RecoveryPolicy,
   remainingMs,
   resolvePolicy,
@@ -206,5 +207,24 @@ describe('resolvePolicy', () => {
   it('rejects a cooldown factor below 1', () => {
     expect(() => resolvePolicy({ cooldownFactor: 0.99 })).toThrow(RangeError);
     expect(() => resolvePolicy({ cooldownFactor: 0.99 })).toThrow('policy.cooldownFactor must be ≥ 1');
+  });
+});
+
+describe('timer limit', () => {
+  it('refuses a retry or cooldown cap beyond what setTimeout can hold, and accepts the limit itself', () => {
+    expect(() => resolvePolicy({ retryMaxMs: MAX_TIMER_MS + 1 })).toThrow(
+      /policy\.retryMaxMs must be at most 2147483647 ms/,
+    );
+    expect(() => resolvePolicy({ cooldownMaxMs: MAX_TIMER_MS + 1 })).toThrow(
+      /policy\.cooldownMaxMs must be at most/,
+    );
+    expect(resolvePolicy({ retryMaxMs: MAX_TIMER_MS, cooldownMaxMs: MAX_TIMER_MS }).cooldownMaxMs).toBe(
+      MAX_TIMER_MS,
+    );
+  });
+
+  it('caps remainingMs at the limit', () => {
+    expect(remainingMs(MAX_TIMER_MS * 4, 0)).toBe(MAX_TIMER_MS);
+    expect(remainingMs(MAX_TIMER_MS, 0)).toBe(MAX_TIMER_MS);
   });
 });

@@ -1017,4 +1017,34 @@ describe('a failed recovery while our token still works', () => {
     expect(sut.context().refreshNotBefore).toBe(deferredUntil);
     expect(sut.context().consecutiveCooldowns).toBe(1);
   });
+
+  it('caps a deferral at the last usable moment when the wait would outlast the token', async () => {
+    const expiresAt = T0 + 2 * MINUTE;
+    const policy = { ...TEST_POLICY, cooldownBaseMs: 2 * MINUTE, cooldownMaxMs: 4 * MINUTE };
+    const sut = startRecovery({ input: { credential: storeCredential(expiresAt), policy } });
+    await sut.advance(0);
+    await sut.reject('refreshToken', permanentError());
+    await sut.resolve('syncFromCli', { status: 'notFresher', credential: null });
+    expect(sut.state()).toBe('valid');
+    expect(sut.context().refreshNotBefore).toBe(T0 + 2 * MINUTE);
+    expect(sut.context().nextRefreshAt).toBe(expiresAt - MINUTE);
+  });
+
+  it('defers after an unreadable CLI too, but not after a sync from valid that found nothing', async () => {
+    const sut = startRecovery({ input: { credential: storeCredential(T0 + 4 * MINUTE) } });
+    await sut.advance(0);
+    await sut.reject('refreshToken', permanentError());
+    await sut.reject(
+      'syncFromCli',
+      Object.assign(new Error('malformed JSON'), { name: 'CredentialParseError' }),
+    );
+    expect(sut.state()).toBe('valid');
+    expect(sut.context().refreshNotBefore).toBe(T0 + 1_000);
+
+    const calm = startRecovery({ input: freshLogin });
+    await calm.send({ type: 'CREDENTIALS_CHANGED' });
+    await calm.resolve('syncFromCli', { status: 'notFresher', credential: null });
+    expect(calm.state()).toBe('valid');
+    expect(calm.context()).toMatchObject({ refreshNotBefore: null, consecutiveCooldowns: 0 });
+  });
 });
