@@ -72,7 +72,10 @@ describe('README embedding example', () => {
     await writeJson(process.env.OAUTH_RECOVERY_STORE as string, storeDocument(login));
     const rotated = { ...fake.rotate(login.refreshToken) };
     rotated.expiresAt += 60_000; // issued later than ours
-    await writeJson(path.join(process.env.CLAUDE_CONFIG_DIR as string, '.credentials.json'), cliDocument(rotated));
+    await writeJson(
+      path.join(process.env.CLAUDE_CONFIG_DIR as string, '.credentials.json'),
+      cliDocument(rotated),
+    );
     expect(await runAgentTurn(callAnthropic)).toBe('answered');
   });
 
