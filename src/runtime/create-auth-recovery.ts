@@ -10,7 +10,7 @@ import { type Actor, createActor } from 'xstate';
 import { type CredentialView, type RecoveryEmitted, resolvePolicy } from '../../machines/index.js';
 import { createClaudeCliSource } from '../credentials/claude-cli-source.js';
 import { fingerprintToken } from '../credentials/fingerprint.js';
-import { CooldownError, OAuthRecoveryError, StoppedError } from '../errors.js';
+import { CooldownError, OAuthRecoveryError, RefreshError, StoppedError } from '../errors.js';
 import { sanitizeInspectionEvent } from '../inspect/sanitize.js';
 import { createSilentLogger, wrapCallerLogger } from '../logging/logger.js';
 import { describeAuthRejection, isAuthRejection } from '../oauth/auth-rejection.js';
@@ -61,7 +61,10 @@ export interface AuthRecovery {
   withAuth<T>(fn: (accessToken: string) => Promise<T> | T): Promise<T>;
   /** Tells the machine a call was rejected; returns true if `error` is an auth rejection. */
   reportAuthFailure(error: unknown): boolean;
-  /** Refreshes now (through the lock, adopting another process's fresh token if there is one). */
+  /**
+   * Refreshes now (through the lock, adopting another process's fresh token if there is one).
+   * Rejects with RefreshError when the recovery failed but the current token still works.
+   */
   refresh(): Promise<string>;
   /** Syncs from the Claude CLI now (also ends a cooldown). Resolves when the machine settles. */
   sync(): Promise<AuthRecoverySnapshot>;
@@ -470,7 +473,18 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
     async refresh() {
       const running = requireActor();
       if (state === 'valid') running.send({ type: 'TOKEN_EXPIRED' });
-      return waitForRecovery();
+      const token = await waitForRecovery();
+      // Back in `valid` after a failed recovery (the old token still works and is kept): a
+      // forced refresh did not happen, so say why instead of returning the old token.
+      const { lastError, lastErrorMessage, credential } = summary();
+      if (lastError !== null) {
+        const kept = credential ? new Date(credential.expiresAt).toISOString() : 'its expiry';
+        throw new RefreshError(
+          lastError === 'transient' ? 'transient' : 'permanent',
+          `the refresh failed (${lastErrorMessage ?? lastError}); the current token still works and is kept until ${kept}`,
+        );
+      }
+      return token;
     },
 
     async sync() {

@@ -72,24 +72,29 @@ export function registerRefreshCommand(program: Command, runner: CliRunner): voi
           }
           return ExitCode.ok;
         } catch (error) {
-          if (!(error instanceof CooldownError) || failures.size === 0) throw error;
-          // This run's own recovery failed (a cooldown from before is CooldownError, exit 4).
-          const until = formatTime(error.until);
+          const failedNow = error instanceof CooldownError || error instanceof RefreshError;
+          if (!failedNow || failures.size === 0) throw error;
+          // This run's own recovery failed (a cooldown from before is CooldownError, exit 4). It
+          // ends in a cooldown, or, while the current token still works, back in valid with it.
+          const until =
+            error instanceof CooldownError
+              ? `is cooling down until ${formatTime(error.until)}`
+              : `keeps its current token until ${formatTime(auth.getSnapshot().credential?.expiresAt)}`;
           if (failures.has('transient')) {
             throw new RefreshError(
               'transient',
-              `the token endpoint kept failing (${failures.get('transient') ?? 'transient errors'}); ${config.profileId} is cooling down until ${until}`,
+              `the token endpoint kept failing (${failures.get('transient') ?? 'transient errors'}); ${config.profileId} ${until}`,
             );
           }
           if (failures.has('unreadable')) {
             throw new OAuthRecoveryError(
               'CREDENTIAL_PARSE',
-              `the refresh failed and the Claude CLI's credentials are unreadable (${failures.get('unreadable') ?? 'unreadable'}); ${config.profileId} is cooling down until ${until}`,
+              `the refresh failed and the Claude CLI's credentials are unreadable (${failures.get('unreadable') ?? 'unreadable'}); ${config.profileId} ${until}`,
               { hint: 'Run `oauth-recovery doctor` to see what is wrong with the file.' },
             );
           }
           throw new NothingFresherError(
-            `the refresh token was rejected and the Claude CLI has nothing fresher; ${config.profileId} is cooling down until ${until}`,
+            `the refresh token was rejected and the Claude CLI has nothing fresher; ${config.profileId} ${until}`,
           );
         } finally {
           if (startAttempted) await auth.stop();
