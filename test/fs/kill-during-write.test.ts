@@ -10,13 +10,12 @@
  * as plain `node`, ~0.1 s each.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import os from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listTempFiles, removeStaleTempFiles } from '../../src/fs/atomic-write.js';
-import { REPO_ROOT, seededRandom, useTempDirs, WORKER_DIR } from '../support/store-workers/fixtures.js';
+import { bundleWorker } from '../support/bundle-worker.js';
+import { seededRandom, useTempDirs, WORKER_DIR } from '../support/store-workers/fixtures.js';
 
 const KILLS = 200;
 /** Independent kill loops on separate files, run side by side to use both cores. */
@@ -24,29 +23,17 @@ const LANES = 2;
 const SEED = Number(process.env.KILL_TEST_SEED ?? 20260115);
 const tempDir = useTempDirs();
 
-let bundleDir: string;
 let bundledWorker: string;
+let disposeBundle: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  const requireFromTsx = createRequire(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const esbuild = requireFromTsx('esbuild') as typeof import('esbuild');
-  bundleDir = await mkdtemp(path.join(os.tmpdir(), 'oauth-recovery-bundle-'));
-  const out = path.join(bundleDir, 'kill-writer.mjs');
-  await esbuild.build({
-    entryPoints: [path.join(WORKER_DIR, 'kill-writer.ts')],
-    outfile: out,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    absWorkingDir: REPO_ROOT,
-    logLevel: 'silent',
-  });
-  bundledWorker = out;
+  const bundle = await bundleWorker(path.join(WORKER_DIR, 'kill-writer.ts'));
+  bundledWorker = bundle.file;
+  disposeBundle = bundle.dispose;
 });
 
 afterAll(async () => {
-  if (bundleDir) await rm(bundleDir, { recursive: true, force: true });
+  await disposeBundle?.();
 });
 
 /** One round: start the writer, wait for its first completed write, kill it after `delayMs`. */

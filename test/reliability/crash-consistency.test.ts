@@ -17,8 +17,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClaudeCliFileSource } from '../../src/credentials/claude-cli-file-source.js';
 import { createFileProfileStore } from '../../src/store/file-profile-store.js';
+import { bundleWorker } from '../support/bundle-worker.js';
 import { seededRandom, useTempDirs } from '../support/store-workers/fixtures.js';
-import { bundleWorker } from './bundle-worker.js';
 import { SEED, SIZES, TEST_TIMEOUT_MS } from './sizes.js';
 
 const PROFILE = 'anthropic:claude-cli';

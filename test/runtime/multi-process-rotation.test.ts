@@ -13,27 +13,27 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleWorker } from '../support/bundle-worker.js';
 import { type FakeAnthropic, startFakeAnthropic } from '../support/fake-anthropic.js';
 import { PROFILE_ID } from '../support/runtime-fixture.js';
-import { type BundledWorker, bundleWorker } from '../support/runtime-workers/bundle-worker.js';
 import type { AgentMessage, ParentMessage } from '../support/runtime-workers/rotation-agent.js';
 
 const AGENTS = 8;
 const ROUNDS = 50;
 
-let bundle: BundledWorker;
+let bundle: Awaited<ReturnType<typeof bundleWorker>>;
 let fake: FakeAnthropic;
 let dir: string;
 
 beforeAll(async () => {
-  bundle = await bundleWorker('rotation-agent.ts');
+  bundle = await bundleWorker(path.join(import.meta.dirname, '../support/runtime-workers/rotation-agent.ts'));
   fake = await startFakeAnthropic();
   dir = await mkdtemp(path.join(os.tmpdir(), 'oauth-recovery-agents-'));
 });
 
 afterAll(async () => {
   await fake?.close();
-  await bundle?.cleanup();
+  await bundle?.dispose();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

@@ -1,8 +1,9 @@
 /**
  * Bundles a worker once with the esbuild that tsx ships, so each child starts as plain `node`
  * (~0.1 s) instead of `node --import tsx` (~0.5 s on a 2-core runner): the suites that start a
- * child per SIGKILL would otherwise spend most of their time starting TypeScript.
- * CommonJS dependencies (proper-lockfile) get a `require` through the banner.
+ * child per SIGKILL or per agent would otherwise spend most of their time starting TypeScript.
+ * Same source, no loader at run time. CommonJS dependencies (pino, proper-lockfile) get a
+ * `require` through the banner.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
