@@ -9,11 +9,12 @@ import type { BigIntStats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { describeFsError, errnoCode } from '../fs/fs-errors.js';
-import { type LockOptions, withLock } from '../fs/lock.js';
+import type { LockOptions } from '../fs/lock.js';
 import { readLimitedText } from '../fs/read-limited.js';
-import { interpretClaudeCliDocument, planClaudeCliWriteBack } from './claude-cli-document.js';
+import { interpretClaudeCliDocument } from './claude-cli-document.js';
 import { type ClaudeCliCredentialsDocument, ClaudeCliCredentialsSchema } from './claude-cli-schema.js';
 import type { ClaudeCliReadResult, ClaudeCliSource } from './claude-cli-source.js';
+import { writeBackUnderLock } from './claude-cli-write-back.js';
 import { DEFAULT_FRESHNESS_MARGIN_MS, type WriteOptions } from './freshness.js';
 import { parseJsonDocument } from './json-document.js';
 import type { OAuthCredential } from './types.js';
@@ -70,23 +71,20 @@ export function createClaudeCliFileSource(options: ClaudeCliFileSourceOptions): 
     },
 
     async writeBack(rotated: OAuthCredential, writeOptions: WriteOptions = {}) {
-      await withLock(
-        file,
-        async (lock) => {
-          const current = await readDocument();
-          const text = planClaudeCliWriteBack({
-            target: file,
-            document: current?.document ?? null,
-            previousText: current?.text,
-            rotated,
-            now: now(),
-            marginMs,
-            replacesSpent: writeOptions.replacesSpent,
-          });
-          if (text === null) return;
-          await writeFileAtomic(file, text, { beforeRename: () => lock.assertHeld() });
+      await writeBackUnderLock(
+        {
+          lockPath: file,
+          lockOptions: options.lockOptions,
+          target: file,
+          read: readDocument,
+          store: async (text, lock) => {
+            await writeFileAtomic(file, text, { beforeRename: () => lock.assertHeld() });
+          },
+          now,
+          marginMs,
         },
-        options.lockOptions,
+        rotated,
+        writeOptions,
       );
       cache = undefined;
     },

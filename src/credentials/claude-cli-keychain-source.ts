@@ -11,10 +11,11 @@
 import { execFile } from 'node:child_process';
 import { KeychainError } from '../errors.js';
 import { errnoCode } from '../fs/fs-errors.js';
-import { type LockOptions, withLock } from '../fs/lock.js';
-import { interpretClaudeCliDocument, planClaudeCliWriteBack } from './claude-cli-document.js';
+import type { LockOptions } from '../fs/lock.js';
+import { interpretClaudeCliDocument } from './claude-cli-document.js';
 import { type ClaudeCliCredentialsDocument, ClaudeCliCredentialsSchema } from './claude-cli-schema.js';
 import type { ClaudeCliSource } from './claude-cli-source.js';
+import { writeBackUnderLock } from './claude-cli-write-back.js';
 import { DEFAULT_FRESHNESS_MARGIN_MS, type WriteOptions } from './freshness.js';
 import { parseJsonDocument } from './json-document.js';
 import type { OAuthCredential } from './types.js';
@@ -83,37 +84,34 @@ export function createClaudeCliKeychainSource(options: ClaudeCliKeychainSourceOp
     },
 
     async writeBack(rotated: OAuthCredential, writeOptions: WriteOptions = {}) {
-      await withLock(
-        options.lockPath,
-        async (lock) => {
-          const current = await readItem();
-          const text = planClaudeCliWriteBack({
-            target: label,
-            document: current?.document ?? null,
-            previousText: current?.text,
-            rotated,
-            now: now(),
-            marginMs,
-            replacesSpent: writeOptions.replacesSpent,
-          });
-          if (text === null) return;
-          await lock.assertHeld();
-          try {
-            await security([
-              'add-generic-password',
-              '-U',
-              '-s',
-              options.service,
-              '-a',
-              options.account,
-              '-w',
-              text,
-            ]);
-          } catch (error) {
-            throw keychainFailure(label, 'add-generic-password', error);
-          }
+      await writeBackUnderLock(
+        {
+          lockPath: options.lockPath,
+          lockOptions: options.lockOptions,
+          target: label,
+          read: readItem,
+          store: async (text, lock) => {
+            await lock.assertHeld();
+            try {
+              await security([
+                'add-generic-password',
+                '-U',
+                '-s',
+                options.service,
+                '-a',
+                options.account,
+                '-w',
+                text,
+              ]);
+            } catch (error) {
+              throw keychainFailure(label, 'add-generic-password', error);
+            }
+          },
+          now,
+          marginMs,
         },
-        options.lockOptions,
+        rotated,
+        writeOptions,
       );
     },
   };
