@@ -156,12 +156,7 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
       tokenRequests += 1;
     },
     track: (work) => {
-      const tracked = work.then(
-        () => undefined,
-        () => undefined,
-      );
-      inflight.add(tracked);
-      void tracked.finally(() => inflight.delete(tracked));
+      trackInflight(work);
       return work;
     },
   });
@@ -183,6 +178,15 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
   const listeners = new Set<(snapshot: AuthRecoverySnapshot) => void>();
   /** Store work in flight (usage stats, a refresh or sync) that stop() and whenIdle() wait for. */
   const inflight = new Set<Promise<unknown>>();
+  /** Waits on `work` from stop()/whenIdle(); its outcome belongs to whoever started it. */
+  function trackInflight(work: Promise<unknown>): void {
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    inflight.add(settled);
+    void settled.finally(() => inflight.delete(settled));
+  }
   /** The cooldown deadline the store already holds, so a resumed cooldown is not counted twice. */
   let persistedCooldownUntil: number | null = null;
 
@@ -244,7 +248,8 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
     // A restored or resumed cooldown (same deadline) is not a new failure: nothing to record.
     if (event.type === 'cooldownStarted' && event.until === persistedCooldownUntil) return;
     if (event.type === 'cooldownStarted') persistedCooldownUntil = event.until;
-    if (event.type === 'recovered' || event.type === 'refreshed') persistedCooldownUntil = null;
+    // Every success ends in `ok`, which emits `recovered` (after `refreshed` or `synced`): one write.
+    if (event.type === 'recovered') persistedCooldownUntil = null;
     const write =
       event.type === 'cooldownStarted'
         ? store.recordUsage(profileId, (usage) => ({
@@ -252,16 +257,15 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
             errorCount: (usage.errorCount ?? 0) + 1,
             lastFailureAt: now(),
           }))
-        : event.type === 'recovered' || event.type === 'refreshed'
+        : event.type === 'recovered'
           ? store.recordUsage(profileId, { cooldownUntil: null, errorCount: 0, lastUsed: now() })
           : undefined;
     if (!write) return;
-    const tracked = write
-      .catch((error: unknown) =>
+    trackInflight(
+      write.catch((error: unknown) =>
         logger.warn({ event: 'usageWriteFailed', err: error }, 'could not record usage stats'),
-      )
-      .finally(() => inflight.delete(tracked));
-    inflight.add(tracked);
+      ),
+    );
   }
 
   function logEmitted(event: RecoveryEmitted): void {
