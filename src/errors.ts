@@ -107,17 +107,50 @@ export class LockCompromisedError extends OAuthRecoveryError {
 
 export type RefreshFailureKind = 'permanent' | 'transient';
 
-/** The token endpoint refused or failed. `permanent` means the refresh token is dead (invalid_grant). */
+/**
+ * What is known about one failed token request, for operators and programs. Only codes,
+ * numbers and media types: never a token, never an excerpt of the body.
+ */
+export interface RefreshFailureDetails {
+  /** The HTTP status the token endpoint answered with; absent when no answer arrived. */
+  httpStatus?: number;
+  /** The RFC 6749 §5.2 `error` code from a JSON error body, e.g. `invalid_grant`. */
+  oauthError?: string;
+  /** The answer's media type without parameters, e.g. `text/html`; `none` when the header was absent. */
+  contentType?: string;
+  /**
+   * Why no usable answer arrived: a Node/undici error code (`ECONNREFUSED`, `ENOTFOUND`,
+   * `ETIMEDOUT`, `UND_ERR_SOCKET`…), or `timeout` (our own deadline), `aborted` (the caller),
+   * `too_large` (the body cap).
+   */
+  causeCode?: string;
+  /** From `Retry-After`, in ms. */
+  retryAfterMs?: number;
+  /** @deprecated Use `httpStatus`; accepted for callers written before 0.x. */
+  status?: number;
+  cause?: unknown;
+}
+
+/**
+ * The token endpoint refused or failed. `permanent` means the server said the grant is dead
+ * (a JSON 400 `invalid_grant`); every other failure is `transient` (retry with backoff).
+ * Thrown by `OAuthClient.refresh()` (src/oauth/refresh-client.ts) and by the runtime.
+ */
 export class RefreshError extends OAuthRecoveryError {
   readonly kind: RefreshFailureKind;
+  /** The HTTP status of the answer, when one arrived. */
+  readonly httpStatus: number | undefined;
+  /** Same as `httpStatus`; kept for callers written against the first releases. */
   readonly status: number | undefined;
+  /** RFC 6749 error code from a JSON error body (`invalid_grant`, `invalid_client`…). */
   readonly oauthError: string | undefined;
+  /** The answer's media type (`application/json`, `text/html`, `none`). */
+  readonly contentType: string | undefined;
+  /** Network/timeout cause code (`ECONNREFUSED`, `ENOTFOUND`, `timeout`, `aborted`, `too_large`…). */
+  readonly causeCode: string | undefined;
+  /** `Retry-After` in ms, when the server sent one. */
   readonly retryAfterMs: number | undefined;
-  constructor(
-    kind: RefreshFailureKind,
-    message: string,
-    details?: { status?: number; oauthError?: string; retryAfterMs?: number; cause?: unknown },
-  ) {
+  constructor(kind: RefreshFailureKind, message: string, details?: RefreshFailureDetails) {
     super('REFRESH_FAILED', message, {
       cause: details?.cause,
       hint:
@@ -126,12 +159,24 @@ export class RefreshError extends OAuthRecoveryError {
           : 'A temporary failure; oauth-recovery retries with backoff.',
     });
     this.kind = kind;
-    this.status = details?.status;
+    this.httpStatus = details?.httpStatus ?? details?.status;
+    this.status = this.httpStatus;
     this.oauthError = details?.oauthError;
+    this.contentType = details?.contentType;
+    this.causeCode = details?.causeCode;
     this.retryAfterMs = details?.retryAfterMs;
   }
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), kind: this.kind, status: this.status, oauthError: this.oauthError };
+    return {
+      ...super.toJSON(),
+      kind: this.kind,
+      status: this.httpStatus,
+      httpStatus: this.httpStatus,
+      oauthError: this.oauthError,
+      contentType: this.contentType,
+      causeCode: this.causeCode,
+      retryAfterMs: this.retryAfterMs,
+    };
   }
 }
 

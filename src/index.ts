@@ -34,6 +34,7 @@ export {
   OAuthRecoveryError,
   type OAuthRecoveryErrorCode,
   RefreshError,
+  type RefreshFailureDetails,
   type RefreshFailureKind,
   StoppedError,
 } from './errors.js';

@@ -163,31 +163,46 @@ export function createOAuthClient(options: OAuthClientOptions = {}): OAuthClient
     const signal = callerSignal === undefined ? timeoutSignal : anySignal([callerSignal, timeoutSignal]);
 
     /** Failures with no usable HTTP answer: network, timeout, caller abort, cut-off body. */
-    const exchangeFailure = (error: unknown, phase: 'request' | 'body', status?: number): RefreshError => {
-      const at = status === undefined ? '' : ` (HTTP ${status})`;
+    const exchangeFailure = (
+      error: unknown,
+      phase: 'request' | 'body',
+      answer?: { httpStatus: number; contentType: string },
+    ): RefreshError => {
+      const httpStatus = answer?.httpStatus;
+      const contentType = answer?.contentType;
+      const at = httpStatus === undefined ? '' : ` (HTTP ${httpStatus})`;
       if (error instanceof ResponseTooLargeError) {
         return new RefreshError(
           'transient',
           `token endpoint answer${at} exceeded ${maxResponseBytes} bytes: response too large`,
-          { status },
+          { httpStatus, contentType, causeCode: 'too_large' },
         );
       }
       const cause = safeCause(error, secrets);
       if (timeoutSignal.aborted) {
         const what = phase === 'request' ? 'did not answer' : 'did not finish its answer';
         return new RefreshError('transient', `token endpoint ${what}${at} within ${timeoutMs} ms (timeout)`, {
-          status,
+          httpStatus,
+          contentType,
+          causeCode: 'timeout',
           cause,
         });
       }
       if (callerSignal?.aborted) {
-        return new RefreshError('transient', `token refresh aborted by the caller${at}`, { status, cause });
+        return new RefreshError('transient', `token refresh aborted by the caller${at}`, {
+          httpStatus,
+          contentType,
+          causeCode: 'aborted',
+          cause,
+        });
       }
+      const causeCode = (cause as { code?: string }).code;
+      const codeText = causeCode === undefined ? '' : ` ${causeCode}`;
       const what =
         phase === 'request'
-          ? 'could not reach the token endpoint (network error)'
+          ? `could not reach the token endpoint (network error${codeText})`
           : `the connection broke while reading the token endpoint answer${at}`;
-      return new RefreshError('transient', what, { status, cause });
+      return new RefreshError('transient', what, { httpStatus, contentType, causeCode, cause });
     };
 
     // Sampled before sending: the token was issued no earlier than this, so expiry is conservative.
@@ -217,11 +232,13 @@ export function createOAuthClient(options: OAuthClientOptions = {}): OAuthClient
     try {
       text = await readCappedText(response, maxResponseBytes);
     } catch (error) {
-      const failure = exchangeFailure(error, 'body', status);
+      const failure = exchangeFailure(error, 'body', { httpStatus: status, contentType });
       // The status already decided a refusal; an unreadable body does not change it.
       if (!ok && classifyTokenStatus(status) === 'permanent') {
         throw new RefreshError('permanent', `token endpoint answered HTTP ${status}; ${failure.message}`, {
-          status,
+          httpStatus: status,
+          contentType,
+          causeCode: failure.causeCode,
         });
       }
       throw failure;
@@ -233,10 +250,10 @@ export function createOAuthClient(options: OAuthClientOptions = {}): OAuthClient
         throw new RefreshError(
           'transient',
           `token endpoint answered HTTP ${status} with a body that is not JSON (content-type ${contentType})`,
-          { status },
+          { httpStatus: status, contentType },
         );
       }
-      const body = parseTokenResponse(parsed.value, status);
+      const body = parseTokenResponse(parsed.value, status, contentType);
       const credential: OAuthCredential = {
         accessToken: body.access_token,
         refreshToken: body.refresh_token,
@@ -261,8 +278,9 @@ export function createOAuthClient(options: OAuthClientOptions = {}): OAuthClient
     const kind = classifyTokenStatus(status, oauthError);
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), now());
     throw new RefreshError(kind, `token endpoint answered HTTP ${status}${detail}`, {
-      status,
+      httpStatus: status,
       oauthError,
+      contentType,
       retryAfterMs,
     });
   }

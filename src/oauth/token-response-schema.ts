@@ -53,14 +53,14 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
  * Validates a parsed 200 body. A 200 with a malformed body is a server fault, so the
  * failure is transient: retrying (or syncing from the CLI) may succeed.
  */
-export function parseTokenResponse(body: unknown, status: number): TokenResponse {
+export function parseTokenResponse(body: unknown, status: number, contentType?: string): TokenResponse {
   const result = tokenResponseSchema.safeParse(body);
   if (result.success) return result.data;
   const problems = result.error.issues.slice(0, 3).map((issue) => describeIssue(issue, body));
   throw new RefreshError(
     'transient',
     `token endpoint answered HTTP ${status} with an invalid token response: ${problems.join('; ')}`,
-    { status },
+    { httpStatus: status, contentType },
   );
 }
 
