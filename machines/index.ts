@@ -5,12 +5,18 @@ export {
   isBlank,
   isFresher,
   isUsable,
+  usableMarginMs,
+  usableUntil,
 } from './freshness.js';
 export {
+  type CredentialTiming,
+  clampStoredCooldown,
   cooldownDurationMs,
   DEFAULT_POLICY,
   MAX_TIMER_MS,
+  maxTokenRequestsPerMinute,
   type RecoveryPolicy,
+  refreshPointAt,
   remainingMs,
   resolvePolicy,
   retryBackoffMs,

@@ -17,6 +17,19 @@ export interface RecoveryPolicy {
   cooldownBaseMs: number;
   cooldownMaxMs: number;
   cooldownFactor: number;
+  /**
+   * The least time, in ms, between the token request that starts a recovery and the token
+   * request before it (retries inside one recovery keep their backoff). Bounds the token
+   * requests per minute whatever the token lifetime or the answers (see
+   * `maxTokenRequestsPerMinute`). At least 1.
+   */
+  minRefreshIntervalMs: number;
+  /**
+   * Moves the proactive refresh point earlier by a random amount in [0, this) ms, drawn from the
+   * injected `random`, so many watchers of one login do not refresh in the same instant. Never
+   * earlier than half the token's lifetime. 0 = no jitter.
+   */
+  refreshJitterMs: number;
 }
 
 export const DEFAULT_POLICY: RecoveryPolicy = {
@@ -29,6 +42,8 @@ export const DEFAULT_POLICY: RecoveryPolicy = {
   cooldownBaseMs: 30_000,
   cooldownMaxMs: 15 * 60_000,
   cooldownFactor: 2,
+  minRefreshIntervalMs: 10_000,
+  refreshJitterMs: 0,
 };
 
 export function resolvePolicy(overrides: Partial<RecoveryPolicy> | undefined): RecoveryPolicy {
@@ -41,7 +56,12 @@ export function resolvePolicy(overrides: Partial<RecoveryPolicy> | undefined): R
   }
   if (policy.retryJitter > 1) throw new RangeError('policy.retryJitter must be between 0 and 1');
   if (policy.cooldownFactor < 1) throw new RangeError('policy.cooldownFactor must be ≥ 1');
-  for (const key of ['retryMaxMs', 'cooldownMaxMs'] as const) {
+  if (policy.minRefreshIntervalMs < 1) {
+    throw new RangeError(
+      'policy.minRefreshIntervalMs must be at least 1 ms: it bounds the token requests per minute',
+    );
+  }
+  for (const key of ['retryMaxMs', 'cooldownMaxMs', 'minRefreshIntervalMs', 'refreshJitterMs'] as const) {
     if (policy[key] > MAX_TIMER_MS)
       throw new RangeError(`policy.${key} must be at most ${MAX_TIMER_MS} ms (~24.8 days)`);
   }
@@ -80,4 +100,64 @@ function clamp01(value: number): number {
   // Stryker disable next-line EqualityOperator: equivalent — `value <= 0` only adds 0, which maps to 0 either way.
   if (!Number.isFinite(value) || value < 0) return 0;
   return value >= 1 ? 0.999999 : value;
+}
+
+/** A credential's timing, as the refresh schedule needs it: epoch ms, never a token. */
+export interface CredentialTiming {
+  expiresAt: number;
+  /** When this process obtained the token; absent when unknown (loaded at start). */
+  issuedAt?: number;
+}
+
+/**
+ * The proactive refresh point of a credential, epoch ms. With a known issue time it scales with
+ * the lifetime L = expiresAt − issuedAt: `issuedAt + max(L/2, L − refreshWindowMs)`, so an 8 h
+ * token refreshes 5 min before expiry and a 200 s token at its half-life instead of at once.
+ * Without one it is `expiresAt − refreshWindowMs` (a token loaded inside its window refreshes
+ * now). `refreshJitterMs` moves the point earlier by `random() × refreshJitterMs`, never before
+ * half the lifetime.
+ */
+export function refreshPointAt(
+  credential: CredentialTiming,
+  policy: Pick<RecoveryPolicy, 'refreshWindowMs' | 'refreshJitterMs'>,
+  random: () => number,
+): number {
+  const { expiresAt, issuedAt } = credential;
+  const jitter = policy.refreshJitterMs * clamp01(random());
+  if (issuedAt === undefined || !Number.isFinite(issuedAt)) {
+    return Math.round(expiresAt - policy.refreshWindowMs - jitter);
+  }
+  const lifetime = expiresAt - issuedAt;
+  const halfLife = issuedAt + Math.max(0, lifetime / 2);
+  const point = issuedAt + Math.max(lifetime / 2, lifetime - policy.refreshWindowMs);
+  return Math.round(Math.max(halfLife, point - jitter));
+}
+
+/**
+ * A cooldown deadline read from a store (epoch ms), as the runtime and `status` honour it: a
+ * missing, non-finite or past deadline is none (null), and one further away than
+ * `cooldownMaxMs` from `now` is cut to `now + cooldownMaxMs`. Another tool (a gateway's
+ * rate-limit ladder) may have written `now + 6 h`; our policy never waits that long.
+ */
+export function clampStoredCooldown(
+  cooldownUntil: number | null | undefined,
+  now: number,
+  policy: Pick<RecoveryPolicy, 'cooldownMaxMs'>,
+): number | null {
+  if (typeof cooldownUntil !== 'number' || !Number.isFinite(cooldownUntil) || cooldownUntil <= now)
+    return null;
+  return Math.min(cooldownUntil, now + policy.cooldownMaxMs);
+}
+
+/**
+ * The most token requests one running instance (one profile) sends in any 60 s window, for any
+ * token lifetime, answer or rejection pattern: `(1 + maxRetries) × ⌈60 000 / minRefreshIntervalMs⌉`.
+ * Why: a recovery sends at most 1 + maxRetries requests (its first, then transient retries),
+ * and its first request comes at least `minRefreshIntervalMs` after the request before it, so
+ * at most ⌈60 000 / minRefreshIntervalMs⌉ recoveries touch one minute. 24 with the defaults.
+ */
+export function maxTokenRequestsPerMinute(
+  policy: Pick<RecoveryPolicy, 'maxRetries' | 'minRefreshIntervalMs'>,
+): number {
+  return (1 + policy.maxRetries) * Math.ceil(60_000 / policy.minRefreshIntervalMs);
 }

@@ -57,7 +57,9 @@ export interface WriteOptions {
   /**
    * The refresh token just spent to obtain the candidate. If the stored credential still holds
    * it, that credential is dead (rotation kills the old pair) and the candidate replaces it even
-   * when its expiry is not later (same millisecond, or a clock that ran ahead).
+   * when its expiry is not later (same millisecond, or a clock that ran ahead) and even when it
+   * is not usable by the freshness margin (a short-lived token): the server rotated, so the
+   * candidate is the only live login. A blank candidate is still refused.
    */
   replacesSpent?: string;
 }
@@ -80,14 +82,16 @@ export function decideCredentialWrite(
   options: WriteOptions = {},
 ): CredentialWriteDecision {
   if (isCredentialBlank(candidate)) return { action: 'refuse', reason: 'the new credential is blank' };
+  // The stored pair died with the rotation that produced the candidate: whatever its expiry
+  // says (a 30-s lifetime, the same millisecond, a clock that ran ahead, even already past),
+  // the candidate holds the only live refresh token. Checked before usability, so a short-lived
+  // pair is stored rather than refused after its predecessor was spent; checked against the
+  // stored refresh token, so a pair someone else wrote meanwhile is still protected.
+  if (replacesSpentPair(current, options.replacesSpent)) return { action: 'write' };
   if (!isCredentialUsable(candidate, now, marginMs)) {
     return { action: 'refuse', reason: 'the new credential is expired or about to expire' };
   }
   if (!current || isCredentialBlank(current)) return { action: 'write' };
-  // The stored pair died with the rotation that produced the candidate: whatever its expiry
-  // says, the candidate is the only live login. Checked against the stored refresh token, so
-  // a pair someone else wrote meanwhile is still protected.
-  if (options.replacesSpent && current.refreshToken === options.replacesSpent) return { action: 'write' };
   if (candidate.accessToken === current.accessToken) {
     return candidate.expiresAt >= current.expiresAt
       ? { action: 'noop' }
@@ -101,4 +105,10 @@ export function decideCredentialWrite(
         ? 'the stored credential expires at the same time (not fresher)'
         : 'the stored credential expires later',
   };
+}
+
+/** The stored pair is the one whose refresh token was just spent (or nothing live is stored). */
+function replacesSpentPair(current: OAuthCredential | null, spent: string | undefined): boolean {
+  if (spent === undefined || spent === '') return false;
+  return !current || isCredentialBlank(current) || current.refreshToken === spent;
 }

@@ -315,11 +315,44 @@ describe('decideCredentialWrite after a rotation (replacesSpent)', () => {
     expect(decision.action).toBe('refuse');
   });
 
-  it('never writes a blank or expired candidate, spent or not', () => {
+  it('never writes a blank candidate, spent or not', () => {
     const options = { replacesSpent: stored.refreshToken };
     expect(decideCredentialWrite(cred('', NOW + HOUR), stored, NOW, MARGIN, options).action).toBe('refuse');
-    expect(decideCredentialWrite(cred('late', NOW - HOUR), stored, NOW, MARGIN, options).action).toBe(
+    expect(decideCredentialWrite(cred('', NOW + HOUR), null, NOW, MARGIN, options).action).toBe('refuse');
+    expect(decideCredentialWrite(cred('x', NOW + HOUR, ''), stored, NOW, MARGIN, options).action).toBe(
       'refuse',
     );
+  });
+
+  it('never writes an expired candidate that does not replace the spent pair', () => {
+    expect(decideCredentialWrite(cred('late', NOW - HOUR), stored, NOW, MARGIN).action).toBe('refuse');
+    expect(decideCredentialWrite(cred('late', NOW - HOUR), null, NOW, MARGIN).action).toBe('refuse');
+  });
+
+  // Issue 9 input 2: `expires_in: 30` was refused by the margin after the old refresh token was
+  // spent, and the retry spent the dead token. The rotated pair holds the only live refresh token.
+  it.each([
+    ['30 s left (inside the 60 s margin)', NOW + 30_000],
+    ['1 s left', NOW + 1_000],
+    ['expiring now (expires_in: 0)', NOW],
+    ['already past (a server clock behind ours)', NOW - HOUR],
+  ])('keeps a short-lived rotated pair: %s', (_name, expiresAt) => {
+    const options = { replacesSpent: stored.refreshToken };
+    expect(decideCredentialWrite(cred('short', expiresAt), stored, NOW, MARGIN, options).action).toBe(
+      'write',
+    );
+    // The entry vanished or was blanked meanwhile: the rotated pair is still the live login.
+    expect(decideCredentialWrite(cred('short', expiresAt), null, NOW, MARGIN, options).action).toBe('write');
+    const blanked = cred('', 0, '');
+    expect(decideCredentialWrite(cred('short', expiresAt), blanked, NOW, MARGIN, options).action).toBe(
+      'write',
+    );
+  });
+
+  it('an empty replacesSpent protects nothing extra', () => {
+    const decision = decideCredentialWrite(cred('short', NOW + 30_000), stored, NOW, MARGIN, {
+      replacesSpent: '',
+    });
+    expect(decision.action).toBe('refuse');
   });
 });

@@ -29,6 +29,8 @@ describe('DEFAULT_POLICY', () => {
       cooldownBaseMs: 30_000,
       cooldownMaxMs: 900_000,
       cooldownFactor: 2,
+      minRefreshIntervalMs: 10_000,
+      refreshJitterMs: 0,
     });
   });
 });
