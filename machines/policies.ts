@@ -117,7 +117,7 @@ export interface CredentialTiming {
  * now). `refreshJitterMs` moves the point earlier by `random() × refreshJitterMs`, never before
  * half the lifetime.
  */
-export function refreshPointAt(
+export function lifetimeRefreshPoint(
   credential: CredentialTiming,
   policy: Pick<RecoveryPolicy, 'refreshWindowMs' | 'refreshJitterMs'>,
   random: () => number,

@@ -7,10 +7,10 @@ import { describe, expect, it } from 'vitest';
 import {
   clampStoredCooldown,
   DEFAULT_POLICY,
+  lifetimeRefreshPoint,
   MAX_TIMER_MS,
   maxTokenRequestsPerMinute,
   type RecoveryPolicy,
-  refreshPointAt,
   resolvePolicy,
   usableMarginMs,
   usableUntil,
@@ -26,12 +26,14 @@ const policy = (overrides: Partial<RecoveryPolicy> = {}): RecoveryPolicy => ({
 });
 const fixed = (value: number) => () => value;
 
-describe('refreshPointAt', () => {
+describe('lifetimeRefreshPoint', () => {
   it('an 8 h token refreshes 5 min before expiry, as before (issue time known or not)', () => {
-    expect(refreshPointAt({ expiresAt: T + 8 * HOUR, issuedAt: T }, policy(), fixed(0))).toBe(
+    expect(lifetimeRefreshPoint({ expiresAt: T + 8 * HOUR, issuedAt: T }, policy(), fixed(0))).toBe(
       T + 8 * HOUR - 5 * MIN,
     );
-    expect(refreshPointAt({ expiresAt: T + 8 * HOUR }, policy(), fixed(0))).toBe(T + 8 * HOUR - 5 * MIN);
+    expect(lifetimeRefreshPoint({ expiresAt: T + 8 * HOUR }, policy(), fixed(0))).toBe(
+      T + 8 * HOUR - 5 * MIN,
+    );
   });
 
   it.each([
@@ -41,40 +43,46 @@ describe('refreshPointAt', () => {
     ['exactly twice the window', 10 * MIN, 5 * MIN],
     ['just over twice the window', 10 * MIN + 2 * S, 5 * MIN + 2 * S],
   ])('a short token refreshes at its half-life, not at once: %s', (_name, lifetime, after) => {
-    expect(refreshPointAt({ expiresAt: T + lifetime, issuedAt: T }, policy(), fixed(0))).toBe(T + after);
+    expect(lifetimeRefreshPoint({ expiresAt: T + lifetime, issuedAt: T }, policy(), fixed(0))).toBe(
+      T + after,
+    );
   });
 
   it('a lifetime of 0 or less refreshes at its issue time (the minimum interval bounds the rate)', () => {
-    expect(refreshPointAt({ expiresAt: T, issuedAt: T }, policy(), fixed(0))).toBe(T);
-    expect(refreshPointAt({ expiresAt: T - HOUR, issuedAt: T }, policy(), fixed(0.9))).toBe(T);
+    expect(lifetimeRefreshPoint({ expiresAt: T, issuedAt: T }, policy(), fixed(0))).toBe(T);
+    expect(lifetimeRefreshPoint({ expiresAt: T - HOUR, issuedAt: T }, policy(), fixed(0.9))).toBe(T);
   });
 
   it('a token loaded without an issue time keeps the old rule (inside its window: now)', () => {
-    expect(refreshPointAt({ expiresAt: T + 200 * S }, policy(), fixed(0))).toBe(T + 200 * S - 5 * MIN);
+    expect(lifetimeRefreshPoint({ expiresAt: T + 200 * S }, policy(), fixed(0))).toBe(T + 200 * S - 5 * MIN);
   });
 
   describe('refreshJitterMs', () => {
     const jittered = policy({ refreshJitterMs: 2 * MIN });
     it('moves the point earlier by random() × refreshJitterMs', () => {
       const token = { expiresAt: T + 8 * HOUR, issuedAt: T };
-      expect(refreshPointAt(token, jittered, fixed(0))).toBe(T + 8 * HOUR - 5 * MIN);
-      expect(refreshPointAt(token, jittered, fixed(0.5))).toBe(T + 8 * HOUR - 6 * MIN);
-      expect(refreshPointAt({ expiresAt: T + 8 * HOUR }, jittered, fixed(0.5))).toBe(T + 8 * HOUR - 6 * MIN);
+      expect(lifetimeRefreshPoint(token, jittered, fixed(0))).toBe(T + 8 * HOUR - 5 * MIN);
+      expect(lifetimeRefreshPoint(token, jittered, fixed(0.5))).toBe(T + 8 * HOUR - 6 * MIN);
+      expect(lifetimeRefreshPoint({ expiresAt: T + 8 * HOUR }, jittered, fixed(0.5))).toBe(
+        T + 8 * HOUR - 6 * MIN,
+      );
     });
     it('never before half the lifetime', () => {
-      expect(refreshPointAt({ expiresAt: T + 200 * S, issuedAt: T }, jittered, fixed(0.999))).toBe(
+      expect(lifetimeRefreshPoint({ expiresAt: T + 200 * S, issuedAt: T }, jittered, fixed(0.999))).toBe(
         T + 100 * S,
       );
     });
     it('ignores an out-of-range random', () => {
       const token = { expiresAt: T + 8 * HOUR, issuedAt: T };
-      expect(refreshPointAt(token, jittered, fixed(Number.NaN))).toBe(T + 8 * HOUR - 5 * MIN);
-      expect(refreshPointAt(token, jittered, fixed(-1))).toBe(T + 8 * HOUR - 5 * MIN);
-      expect(refreshPointAt(token, jittered, fixed(7))).toBeGreaterThanOrEqual(T + 8 * HOUR - 7 * MIN);
+      expect(lifetimeRefreshPoint(token, jittered, fixed(Number.NaN))).toBe(T + 8 * HOUR - 5 * MIN);
+      expect(lifetimeRefreshPoint(token, jittered, fixed(-1))).toBe(T + 8 * HOUR - 5 * MIN);
+      expect(lifetimeRefreshPoint(token, jittered, fixed(7))).toBeGreaterThanOrEqual(T + 8 * HOUR - 7 * MIN);
     });
     it('with 0 (the default) the point does not depend on random', () => {
       const token = { expiresAt: T + 8 * HOUR, issuedAt: T };
-      expect(refreshPointAt(token, policy(), fixed(0.9))).toBe(refreshPointAt(token, policy(), fixed(0)));
+      expect(lifetimeRefreshPoint(token, policy(), fixed(0.9))).toBe(
+        lifetimeRefreshPoint(token, policy(), fixed(0)),
+      );
     });
   });
 });
