@@ -13,13 +13,13 @@ export {
   type RecoveryEvent,
   type RecoveryPolicy,
 } from '../machines/index.js';
+export type { CredentialMeta, OAuthCredential } from './credentials/index.js';
 export {
   type ClaudeCliReadResult,
   type ClaudeCliSource,
   createClaudeCliSource,
-} from './credentials/claude-cli-source.js';
-export { fingerprintToken } from './credentials/fingerprint.js';
-export type { CredentialMeta, OAuthCredential } from './credentials/types.js';
+  fingerprintToken,
+} from './credentials/index.js';
 export {
   CooldownError,
   CredentialFileError,
@@ -38,6 +38,7 @@ export {
   type RefreshFailureKind,
   StoppedError,
 } from './errors.js';
+export type { InspectOption } from './inspect/index.js';
 export {
   combineInspectors,
   connectStatelyInspector,
@@ -48,11 +49,8 @@ export {
   sanitizeInspectionEvent,
   startOfflineInspector,
 } from './inspect/index.js';
-export type { InspectOption } from './inspect/types.js';
-export { createLogger, type Logger } from './logging/logger.js';
-export { isAuthRejection } from './oauth/auth-rejection.js';
-export { createOAuthClient, type OAuthClient } from './oauth/refresh-client.js';
-export { DEFAULT_TOKEN_URL } from './oauth/token-url.js';
+export { createLogger, type Logger } from './logging/index.js';
+export { createOAuthClient, DEFAULT_TOKEN_URL, isAuthRejection, type OAuthClient } from './oauth/index.js';
 export {
   type AuthRecovery,
   type AuthRecoveryEvent,
@@ -63,6 +61,5 @@ export {
   type RecoveryMode,
   type RecoveryStateName,
 } from './runtime/index.js';
-export { resolveDefaultStorePath } from './store/default-store-path.js';
-export { createFileProfileStore } from './store/file-profile-store.js';
-export type { ProfileStore, ProfileUsage, StoreUpdate } from './store/types.js';
+export type { ProfileStore, ProfileUsage, StoreUpdate } from './store/index.js';
+export { createFileProfileStore, resolveDefaultStorePath } from './store/index.js';

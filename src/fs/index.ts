@@ -6,6 +6,7 @@ export {
   FILE_MODE,
   listTempFiles,
   removeStaleTempFiles,
+  tempFileName,
   writeFileAtomic,
 } from './atomic-write.js';
 export { describeFsError, errnoCode } from './fs-errors.js';

@@ -11,15 +11,18 @@ import { describeFsError, errnoCode, symlinkLoopError } from './fs-errors.js';
 
 const MAX_SYMLINK_HOPS = 40;
 
+/**
+ * The real path a write to `file` lands on: symlinks followed (also dangling ones), missing
+ * directories resolved through their nearest existing ancestor.
+ * @throws CredentialFileError for a symlink loop or a path that cannot be resolved.
+ */
 export async function resolveRealTarget(file: string): Promise<string> {
   let current = path.resolve(file);
   for (let hop = 0; hop <= MAX_SYMLINK_HOPS; hop++) {
     try {
       return await realpath(current);
     } catch (error) {
-      const code = errnoCode(error);
-      if (code === 'ELOOP') throw symlinkLoopError(file, error);
-      if (code !== 'ENOENT') throw describeFsError(file, 'resolve', error);
+      throwUnlessMissing(file, error);
     }
     // Missing: either the file itself, or the end of a dangling link.
     let isLink: boolean;
@@ -40,11 +43,16 @@ async function realDirectory(file: string, dir: string): Promise<string> {
   try {
     return await realpath(dir);
   } catch (error) {
-    const code = errnoCode(error);
-    if (code === 'ELOOP') throw symlinkLoopError(file, error);
-    if (code !== 'ENOENT') throw describeFsError(file, 'resolve', error);
+    throwUnlessMissing(file, error);
     const parent = path.dirname(dir);
     if (parent === dir) return dir;
     return path.join(await realDirectory(file, parent), path.basename(dir));
   }
+}
+
+/** A missing path (ENOENT) passes to the caller; a symlink loop or any other error is thrown, naming `file`. */
+function throwUnlessMissing(file: string, error: unknown): void {
+  const code = errnoCode(error);
+  if (code === 'ELOOP') throw symlinkLoopError(file, error);
+  if (code !== 'ENOENT') throw describeFsError(file, 'resolve', error);
 }

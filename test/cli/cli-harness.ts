@@ -5,13 +5,16 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import { writeAuthProfilesFile, writeClaudeCliFile } from '../../src/cli/demo/login-files.js';
 import { type FakeAnthropic, type IssuedLogin, startFakeAnthropic } from '../support/fake-anthropic.js';
+import { NOT_OURS } from '../support/runtime-fixture.js';
+import { createArrivals } from '../support/wait-for.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -110,10 +113,8 @@ export function spawnCli(args: readonly string[], options: SpawnOptions = {}): R
   });
   let stdout = '';
   let stderr = '';
-  const waiters = new Set<() => void>();
-  const poke = () => {
-    for (const waiter of waiters) waiter();
-  };
+  const arrivals = createArrivals();
+  const poke = () => arrivals.notify();
   child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk.toString('utf8');
     poke();
@@ -137,24 +138,14 @@ export function spawnCli(args: readonly string[], options: SpawnOptions = {}): R
       return stderr;
     },
     waitFor(predicate, timeoutMs = 15_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          if (predicate({ stdout, stderr })) {
-            waiters.delete(check);
-            clearTimeout(timer);
-            resolve();
-          } else if (child.exitCode !== null) {
-            waiters.delete(check);
-            clearTimeout(timer);
-            reject(new Error(`the CLI exited (${child.exitCode}) first:\n${stderr}`));
-          }
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`timed out waiting for the CLI; stderr so far:\n${stderr}`));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
+      return arrivals.waitFor({
+        condition: () => predicate({ stdout, stderr }),
+        timeoutMs,
+        timeoutMessage: () => `timed out waiting for the CLI; stderr so far:\n${stderr}`,
+        failure: () =>
+          child.exitCode === null
+            ? undefined
+            : new Error(`the CLI exited (${child.exitCode}) first:\n${stderr}`),
       });
     },
     kill(signal) {
@@ -213,41 +204,9 @@ export async function createCliFixture(): Promise<CliFixture> {
       secrets.push(login.accessToken, login.refreshToken);
       return login;
     },
-    async writeStore(login, extra = {}) {
-      await mkdir(path.dirname(storePath), { recursive: true, mode: 0o700 });
-      const profiles: Record<string, unknown> = {
-        'openai:default': { type: 'api_key', provider: 'openai', key: 'not-ours' },
-      };
-      if (login) {
-        profiles[PROFILE_ID] = {
-          type: 'oauth',
-          provider: 'anthropic',
-          access: login.accessToken,
-          refresh: login.refreshToken,
-          expires: login.expiresAt,
-        };
-      }
-      const document = {
-        version: 1,
-        profiles,
-        order: { anthropic: [PROFILE_ID] },
-        lastGood: {},
-        usageStats: {},
-        ...extra,
-      };
-      await writeFile(storePath, `${JSON.stringify(document, null, 2)}\n`, { mode: 0o600 });
-    },
-    async writeCli(login) {
-      const oauth =
-        login === 'blank'
-          ? { accessToken: '', refreshToken: '', expiresAt: 0, scopes: [], subscriptionType: 'max' }
-          : { ...login, scopes: ['user:inference', 'user:profile'], subscriptionType: 'max' };
-      const temp = `${cliPath}.tmp-${process.pid}`;
-      await writeFile(temp, JSON.stringify({ claudeAiOauth: oauth, mcpOAuth: { keep: 'me' } }), {
-        mode: 0o600,
-      });
-      await rename(temp, cliPath);
-    },
+    writeStore: (login, extra = {}) =>
+      writeAuthProfilesFile(storePath, login, { otherProfiles: NOT_OURS, extra }),
+    writeCli: (login) => writeClaudeCliFile(cliPath, login, { mcpOAuth: { keep: 'me' } }),
     async readStore() {
       return JSON.parse(await readFile(storePath, 'utf8'));
     },

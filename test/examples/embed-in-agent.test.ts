@@ -3,37 +3,20 @@
  * (`import 'oauth-recovery'` resolves to dist/), configured only by environment variables,
  * against the loopback fake of Anthropic.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runAgentTurn } from '../../examples/embed-in-agent.js';
-import { type FakeAnthropic, type IssuedLogin, startFakeAnthropic } from '../support/fake-anthropic.js';
+import { writeAuthProfilesFile, writeClaudeCliFile } from '../../src/cli/demo/login-files.js';
+import { type FakeAnthropic, startFakeAnthropic } from '../support/fake-anthropic.js';
 
 let dir: string;
 let fake: FakeAnthropic;
 const saved = { ...process.env };
 
-async function writeJson(file: string, value: unknown): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  await writeFile(file, JSON.stringify(value), { mode: 0o600 });
-}
-
-const storeDocument = (login: IssuedLogin) => ({
-  version: 1,
-  profiles: {
-    'anthropic:claude-cli': {
-      type: 'oauth',
-      provider: 'anthropic',
-      access: login.accessToken,
-      refresh: login.refreshToken,
-      expires: login.expiresAt,
-    },
-  },
-});
-const cliDocument = (login: IssuedLogin) => ({
-  claudeAiOauth: { ...login, scopes: ['user:inference'], subscriptionType: 'max' },
-});
+const storePath = () => process.env.OAUTH_RECOVERY_STORE as string;
+const cliPath = () => path.join(process.env.CLAUDE_CONFIG_DIR as string, '.credentials.json');
 
 async function callAnthropic(token: string): Promise<string> {
   const response = await fetch(fake.apiUrl, {
@@ -62,26 +45,23 @@ afterEach(async () => {
 describe('README embedding example', () => {
   it('answers with a valid login', async () => {
     const login = fake.issueLogin();
-    await writeJson(process.env.OAUTH_RECOVERY_STORE as string, storeDocument(login));
+    await writeAuthProfilesFile(storePath(), login);
     expect(await runAgentTurn(callAnthropic)).toBe('answered');
     expect(fake.tokenRequests).toBe(0);
   });
 
   it('still answers after the Claude CLI rotated the shared login behind its back', async () => {
     const login = fake.issueLogin();
-    await writeJson(process.env.OAUTH_RECOVERY_STORE as string, storeDocument(login));
+    await writeAuthProfilesFile(storePath(), login);
     const rotated = { ...fake.rotate(login.refreshToken) };
     rotated.expiresAt += 60_000; // issued later than ours
-    await writeJson(
-      path.join(process.env.CLAUDE_CONFIG_DIR as string, '.credentials.json'),
-      cliDocument(rotated),
-    );
+    await writeClaudeCliFile(cliPath(), rotated);
     expect(await runAgentTurn(callAnthropic)).toBe('answered');
   });
 
   it('reports a cooldown instead of failing when nobody has a working login', async () => {
     const login = fake.issueLogin();
-    await writeJson(process.env.OAUTH_RECOVERY_STORE as string, storeDocument(login));
+    await writeAuthProfilesFile(storePath(), login);
     fake.rotate(login.refreshToken);
     expect(await runAgentTurn(callAnthropic)).toMatch(/^paused until \d{4}-/);
   });

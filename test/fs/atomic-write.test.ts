@@ -18,12 +18,7 @@ import {
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CredentialFileError, LockCompromisedError } from '../../src/errors.js';
-import {
-  listTempFiles,
-  removeStaleTempFiles,
-  tempFileName,
-  writeFileAtomic,
-} from '../../src/fs/atomic-write.js';
+import { listTempFiles, removeStaleTempFiles, tempFileName, writeFileAtomic } from '../../src/fs/index.js';
 import { caught, fileFingerprint, useTempDirs } from '../support/store-workers/fixtures.js';
 
 const tempDir = useTempDirs();

@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listTempFiles, removeStaleTempFiles } from '../../src/fs/atomic-write.js';
+import { listTempFiles, removeStaleTempFiles } from '../../src/fs/index.js';
 import { bundleWorker } from '../support/bundle-worker.js';
 import { seededRandom, useTempDirs, WORKER_DIR } from '../support/store-workers/fixtures.js';
 

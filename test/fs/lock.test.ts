@@ -8,8 +8,7 @@ import { mkdir, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/p
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LockCompromisedError, LockTimeoutError } from '../../src/errors.js';
-import { listTempFiles, writeFileAtomic } from '../../src/fs/atomic-write.js';
-import { acquireLock, withLock } from '../../src/fs/lock.js';
+import { acquireLock, listTempFiles, withLock, writeFileAtomic } from '../../src/fs/index.js';
 import {
   caught,
   fileFingerprint,

@@ -8,7 +8,7 @@ import { chmod, mkdir, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CredentialFileError, CredentialParseError } from '../../src/errors.js';
-import { readLimitedText } from '../../src/fs/read-limited.js';
+import { readLimitedText } from '../../src/fs/index.js';
 import { caught, fileFingerprint, runTsWorker, useTempDirs } from '../support/store-workers/fixtures.js';
 
 const tempDir = useTempDirs();

@@ -3,20 +3,24 @@
  * deferreds the test settles by hand. Time only moves when a test calls `advance`; `settle`
  * lets promise continuations run and is never a wait for time.
  */
-import { type Actor, createActor, fromPromise, SimulatedClock } from 'xstate';
+import { type Actor, createActor } from 'xstate';
 import {
-  type CredentialActorInput,
   type CredentialView,
   createRecoveryMachine,
   type RecoveryEmitted,
   type RecoveryEvent,
   type RecoveryInput,
   type RecoveryPolicy,
-  type RefreshOutput,
-  type RetryInput,
-  type RetryOutput,
-  type SyncOutput,
 } from '../../machines/index.js';
+import { ManualClock } from '../../src/cli/demo/manual-clock.js';
+import {
+  createDeferredActors,
+  type RecoveryActorId,
+  type RecoveryActorOutputs,
+  settle,
+} from '../support/deferred-actors.js';
+
+export { settle };
 
 export const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
 export const MINUTE = 60_000;
@@ -70,24 +74,6 @@ export const transientError = (extra: { retryAfterMs?: number } = {}): Error =>
     ...extra,
   });
 
-type ActorId = 'refreshToken' | 'syncFromCli' | 'retryPendingCalls';
-interface ActorInputs {
-  refreshToken: CredentialActorInput;
-  syncFromCli: CredentialActorInput;
-  retryPendingCalls: RetryInput;
-}
-interface ActorOutputs {
-  refreshToken: RefreshOutput;
-  syncFromCli: SyncOutput;
-  retryPendingCalls: RetryOutput;
-}
-interface PendingCall {
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
-}
-
-export const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
 export interface RecoveryOptions {
   input?: Partial<RecoveryInput>;
   random?: () => number;
@@ -96,60 +82,35 @@ export interface RecoveryOptions {
 }
 
 export function startRecovery(options: RecoveryOptions = {}) {
-  const clock = new SimulatedClock();
-  clock.set(T0);
-  const pending = new Map<ActorId, PendingCall>();
-  const inputs: { [K in ActorId]: ActorInputs[K][] } = {
-    refreshToken: [],
-    syncFromCli: [],
-    retryPendingCalls: [],
-  };
-  const deferred = <K extends ActorId>(id: K) =>
-    fromPromise<ActorOutputs[K], ActorInputs[K]>(({ input }) => {
-      void [RAW_ACCESS_TOKEN, RAW_REFRESH_TOKEN];
-      inputs[id].push(input);
-      return new Promise<ActorOutputs[K]>((resolve, reject) => {
-        pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      });
-    });
+  const clock = new ManualClock(T0);
+  const deferred = createDeferredActors();
   const machine = createRecoveryMachine({
-    now: options.now ?? (() => clock.now()),
+    now: options.now ?? clock.now,
     random: options.random ?? (() => 0),
-  }).provide({
-    actors: {
-      refreshToken: deferred('refreshToken'),
-      syncFromCli: deferred('syncFromCli'),
-      retryPendingCalls: deferred('retryPendingCalls'),
-    },
-  });
+  }).provide({ actors: deferred.actors });
   const emitted: RecoveryEmitted[] = [];
   const actor: Actor<typeof machine> = createActor(machine, {
-    clock,
+    clock: clock.timers,
     input: { profileId: PROFILE, policy: TEST_POLICY, ...options.input },
   });
   actor.on('*', (event) => emitted.push(event));
   actor.start();
 
-  const take = (id: ActorId): PendingCall => {
-    const call = pending.get(id);
-    if (!call) throw new Error(`"${id}" is not running in state "${String(actor.getSnapshot().value)}"`);
-    pending.delete(id);
-    return call;
-  };
+  const take = (id: RecoveryActorId) => deferred.take(id, `in state "${String(actor.getSnapshot().value)}"`);
 
   return {
     actor,
     clock,
     emitted,
-    inputs,
+    inputs: deferred.inputs,
     state: () => actor.getSnapshot().value as string,
     context: () => actor.getSnapshot().context,
-    isRunning: (id: ActorId) => pending.has(id),
-    async resolve<K extends ActorId>(id: K, output: ActorOutputs[K] | null): Promise<void> {
+    isRunning: deferred.isRunning,
+    async resolve<K extends RecoveryActorId>(id: K, output: RecoveryActorOutputs[K] | null): Promise<void> {
       take(id).resolve(output);
       await settle();
     },
-    async reject(id: ActorId, error: unknown): Promise<void> {
+    async reject(id: RecoveryActorId, error: unknown): Promise<void> {
       take(id).reject(error);
       await settle();
     },
@@ -158,7 +119,7 @@ export function startRecovery(options: RecoveryOptions = {}) {
       await settle();
     },
     async advance(ms: number): Promise<void> {
-      clock.increment(ms);
+      clock.advance(ms);
       await settle();
     },
     emittedOf<T extends RecoveryEmitted['type']>(type: T): Extract<RecoveryEmitted, { type: T }>[] {

@@ -5,6 +5,7 @@
  * means the same thing in the traversal (fixed clock) and on the real actor (moving clock).
  */
 import type { CredentialView, RecoveryPolicy } from '../../machines/index.js';
+import type { RecoveryActorId } from '../support/deferred-actors.js';
 
 export const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
 export const HOUR = 3_600_000;
@@ -26,8 +27,8 @@ export const RAW_TOKENS = ['sk-ant-oat01-MODEL-ACCESS-SECRET', 'sk-ant-ort01-MOD
 
 export type Fixture =
   | { kind: 'send'; event: (now: number) => Record<string, unknown> }
-  | { kind: 'resolve'; actorId: string; output: (now: number) => unknown }
-  | { kind: 'reject'; actorId: string; error: () => Record<string, unknown> }
+  | { kind: 'resolve'; actorId: RecoveryActorId; output: (now: number) => unknown }
+  | { kind: 'reject'; actorId: RecoveryActorId; error: () => Record<string, unknown> }
   | { kind: 'timer' };
 
 const refreshed = (now: number): CredentialView => ({

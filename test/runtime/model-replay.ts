@@ -38,7 +38,6 @@ import type { AuthRecovery, RecoveryStateName } from '../../src/runtime/index.js
 import { createFileProfileStore, type FileProfileStore } from '../../src/store/file-profile-store.js';
 import { fixtureByName, MODEL_POLICY, T0 as MODEL_T0 } from '../model/recovery-fixtures.js';
 import { modelMachine, type RecoverySnapshot } from '../model/recovery-model.js';
-import { TrackingClock } from '../model/tracking-clock.js';
 import type { IssuedLogin } from '../support/fake-anthropic.js';
 import { createRuntimeFixture, PROFILE_ID, type RuntimeFixture } from '../support/runtime-fixture.js';
 
@@ -137,18 +136,6 @@ function handles(state: string, eventType: string): boolean {
   return node?.ownEvents.includes(eventType) ?? false;
 }
 
-/** The simulated clock of the machine's timers, moving the fixture's clock (freshness, the fake) along. */
-class LinkedClock extends TrackingClock {
-  constructor(private readonly fixture: RuntimeFixture) {
-    super();
-    this.set(fixture.clock.now());
-  }
-  override increment(ms: number): void {
-    this.fixture.clock.jump(ms);
-    super.increment(ms);
-  }
-}
-
 export interface ReplayResult {
   /** Every state the machine entered, `always` pass-throughs included (from its microsteps). */
   visited: Set<string>;
@@ -180,7 +167,6 @@ export async function replayOnRuntime(start: StartName, steps: readonly ModelSte
 class Replay {
   readonly visited = new Set<string>();
   expectedTokenRequests = 0;
-  private readonly clock: LinkedClock;
   private readonly store: FileProfileStore;
   private readonly signalPath: string;
   private readonly cli: ClaudeCliSource;
@@ -199,7 +185,6 @@ class Replay {
     private readonly fx: RuntimeFixture,
     private readonly steps: readonly ModelStep[],
   ) {
-    this.clock = new LinkedClock(fx);
     this.store = createFileProfileStore({ path: fx.storePath, now: fx.clock.now, marginMs: MARGIN_MS });
     // The real CLI file source; its watch target is a separate signal file, so only the changes a
     // step means as CREDENTIALS_CHANGED reach the watcher (preparing an outcome must not).
@@ -263,7 +248,6 @@ class Replay {
   private async startRuntime(): Promise<void> {
     this.auth = this.fx.create({
       cliSource: this.cli,
-      clock: this.clock,
       policy: MODEL_POLICY,
       inspect: (event) => this.onInspect(event),
     });
@@ -369,7 +353,7 @@ class Replay {
         return;
     }
     if (kindOf(step) === 'timer') {
-      this.clock.fireNextTimer();
+      this.fx.clock.fireNextTimer();
       return;
     }
     throw new Error(`no realization for ${step.type}`);

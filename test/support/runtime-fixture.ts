@@ -3,15 +3,15 @@
  * store and a Claude Code config dir, the loopback fake of Anthropic, and one test clock that
  * drives the machine's timers (SimulatedClock), freshness checks and the fake's expiry alike.
  */
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { SimulatedClock } from 'xstate';
+import { writeAuthProfilesFile, writeClaudeCliFile } from '../../src/cli/demo/login-files.js';
+import { ManualClock } from '../../src/cli/demo/manual-clock.js';
 import { createSilentLogger, type Logger } from '../../src/logging/logger.js';
 import {
   type AuthRecovery,
   type AuthRecoveryOptions,
-  type AuthRecoverySnapshot,
   createAuthRecovery,
   type RecoveryStateName,
 } from '../../src/runtime/index.js';
@@ -19,33 +19,16 @@ import { type FakeAnthropic, type IssuedLogin, startFakeAnthropic } from './fake
 
 export const PROFILE_ID = 'anthropic:claude-cli';
 export const T0 = Date.UTC(2026, 10, 23, 9, 0, 0);
-
-/** Epoch-ms time for freshness, plus XState's SimulatedClock for the machine's timers. */
-export class TestClock {
-  readonly timers = new SimulatedClock();
-  private ms: number;
-  constructor(start = T0) {
-    this.ms = start;
-    this.timers.set(start);
-  }
-  now = (): number => this.ms;
-  /** Time passes and due timers fire. */
-  advance(ms: number): void {
-    this.ms += ms;
-    this.timers.increment(ms);
-  }
-  /** Time passes but no timer fires (a host asleep, a blocked event loop). */
-  jump(ms: number): void {
-    this.ms += ms;
-  }
-}
+/** Another provider's profile beside ours: every write must keep it. */
+export const NOT_OURS = { 'openai:default': { type: 'api_key', provider: 'openai', key: 'not-ours' } };
+export { waitForState } from '../../src/cli/demo/wait-for-state.js';
 
 export interface RuntimeFixture {
   dir: string;
   storePath: string;
   claudeDir: string;
   cliPath: string;
-  clock: TestClock;
+  clock: ManualClock;
   fake: FakeAnthropic;
   writeStoreLogin(login: IssuedLogin, extra?: Record<string, unknown>): Promise<void>;
   /** Writes the CLI's credentials file as the CLI does (temp file + rename). */
@@ -66,7 +49,7 @@ export async function createRuntimeFixture(options: { logger?: Logger } = {}): P
   await mkdir(claudeDir, { recursive: true, mode: 0o700 });
   const storePath = path.join(dir, 'openclaw', 'auth-profiles.json');
   const cliPath = path.join(claudeDir, '.credentials.json');
-  const clock = new TestClock();
+  const clock = new ManualClock(T0);
   const fake = await startFakeAnthropic({ now: clock.now });
   const instances: AuthRecovery[] = [];
 
@@ -77,45 +60,9 @@ export async function createRuntimeFixture(options: { logger?: Logger } = {}): P
     cliPath,
     clock,
     fake,
-    async writeStoreLogin(login, extra = {}) {
-      await mkdir(path.dirname(storePath), { recursive: true, mode: 0o700 });
-      const document = {
-        version: 1,
-        profiles: {
-          [PROFILE_ID]: {
-            type: 'oauth',
-            provider: 'anthropic',
-            access: login.accessToken,
-            refresh: login.refreshToken,
-            expires: login.expiresAt,
-          },
-          'openai:default': { type: 'api_key', provider: 'openai', key: 'not-ours' },
-        },
-        order: { anthropic: [PROFILE_ID] },
-        lastGood: {},
-        usageStats: {},
-        ...extra,
-      };
-      await writeFile(storePath, `${JSON.stringify(document, null, 2)}\n`, { mode: 0o600 });
-    },
-    async writeCliLogin(login) {
-      const oauth =
-        login === 'blank'
-          ? { accessToken: '', refreshToken: '', expiresAt: 0, scopes: [], subscriptionType: 'max' }
-          : {
-              accessToken: login.accessToken,
-              refreshToken: login.refreshToken,
-              expiresAt: login.expiresAt,
-              scopes: ['user:inference', 'user:profile'],
-              subscriptionType: 'max',
-              rateLimitTier: 'default_claude_max_20x',
-            };
-      const temp = `${cliPath}.tmp-${process.pid}`;
-      await writeFile(temp, JSON.stringify({ claudeAiOauth: oauth, mcpOAuth: { keep: 'me' } }), {
-        mode: 0o600,
-      });
-      await rename(temp, cliPath);
-    },
+    writeStoreLogin: (login, extra = {}) =>
+      writeAuthProfilesFile(storePath, login, { otherProfiles: NOT_OURS, extra }),
+    writeCliLogin: (login) => writeClaudeCliFile(cliPath, login, { mcpOAuth: { keep: 'me' } }),
     async readStore() {
       return JSON.parse(await readFile(storePath, 'utf8'));
     },
@@ -153,22 +100,6 @@ export async function createRuntimeFixture(options: { logger?: Logger } = {}): P
     },
   };
   return fixture;
-}
-
-/** Resolves when the runtime reaches `state` (checked on every snapshot, not by polling). */
-export function waitForState(auth: AuthRecovery, state: RecoveryStateName): Promise<AuthRecoverySnapshot> {
-  return new Promise((resolve) => {
-    if (auth.getSnapshot().state === state) {
-      resolve(auth.getSnapshot());
-      return;
-    }
-    const unsubscribe = auth.subscribe((snapshot) => {
-      if (snapshot.state === state) {
-        unsubscribe();
-        resolve(snapshot);
-      }
-    });
-  });
 }
 
 /** Records every state the runtime passes through. */

@@ -1,7 +1,6 @@
 /**
- * The four demo stories, each on real parts: temp dirs holding an openclaw-style store and a
- * Claude Code config dir, the loopback token server, and real `createAuthRecovery` instances
- * whose timers run on the demo clock (so a refresh window or a cooldown takes no wall time).
+ * The four demo stories, each on real parts (./story-kit.ts: temp dirs, the loopback token
+ * server, real `createAuthRecovery` instances on a manual clock).
  *
  * 1. A normal refresh when the refresh window opens.
  * 2. The Claude CLI refreshed first (our refresh token is dead): invalid_grant → sync from the
@@ -9,26 +8,17 @@
  * 3. Nothing fresher (the CLI is logged out) → cooldown → a `claude` login → recovery.
  * 4. 20 agents sharing one store race at expiry → exactly one token request.
  */
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fingerprintToken } from '../../credentials/fingerprint.js';
 import { CooldownError } from '../../errors.js';
-import type { InspectOption } from '../../inspect/types.js';
-import { createSilentLogger, type Logger } from '../../logging/logger.js';
-import {
-  type AuthRecovery,
-  type AuthRecoveryOptions,
-  type AuthRecoverySnapshot,
-  createAuthRecovery,
-  type RecoveryStateName,
-} from '../../runtime/index.js';
-import { DemoClock } from './demo-clock.js';
-import { type DemoAnthropic, type DemoLogin, startDemoAnthropic } from './demo-server.js';
+import type { AuthRecovery } from '../../runtime/index.js';
+import { createStoryKit, type StoryKit, type StoryKitOptions } from './story-kit.js';
+import { waitForState } from './wait-for-state.js';
 
 const MINUTE = 60_000;
-const PROFILE_ID = 'anthropic:claude-cli';
 
 export interface StoryResult {
   id: number;
@@ -51,28 +41,10 @@ export interface StoryReporter {
   end(result: StoryResult): void;
 }
 
-export interface DemoOptions {
+export interface DemoOptions extends StoryKitOptions {
   reporter: StoryReporter;
-  logger?: Logger;
-  inspect?: InspectOption;
   /** A story that takes longer fails (the demo never hangs). Default 10 s. */
   storyTimeoutMs?: number;
-}
-
-interface StoryKit {
-  /** The path of the first tracked agent, kept for the summary even when a story fails. */
-  readonly primaryPath: string[];
-  clock: DemoClock;
-  server: DemoAnthropic;
-  writeStore(login: DemoLogin): Promise<void>;
-  writeCli(login: DemoLogin | 'blank'): Promise<void>;
-  readStoreToken(): Promise<string>;
-  readCliToken(): Promise<string>;
-  create(options?: Partial<AuthRecoveryOptions>): AuthRecovery;
-  /** Records the states `auth` passes through (and reports them when `report`). */
-  track(auth: AuthRecovery, report?: boolean): string[];
-  callApi(token: string): Promise<string>;
-  note(text: string): void;
 }
 
 interface StoryOutcome {
@@ -85,17 +57,6 @@ interface Story {
   title: string;
   expectedTokenRequests: number;
   run(kit: StoryKit): Promise<StoryOutcome>;
-}
-
-function waitForState(auth: AuthRecovery, state: RecoveryStateName): Promise<AuthRecoverySnapshot> {
-  return new Promise((resolve) => {
-    if (auth.getSnapshot().state === state) return resolve(auth.getSnapshot());
-    const unsubscribe = auth.subscribe((snapshot) => {
-      if (snapshot.state !== state) return;
-      unsubscribe();
-      resolve(snapshot);
-    });
-  });
 }
 
 function expect(condition: boolean, failure: string, failures: string[]): void {
@@ -264,109 +225,6 @@ const agentRace: Story = {
 
 export const STORIES: readonly Story[] = [normalRefresh, revokedRefreshToken, cooldownThenLogin, agentRace];
 
-async function createKit(dir: string, options: DemoOptions, instances: AuthRecovery[]) {
-  const clock = new DemoClock();
-  const server = await startDemoAnthropic({ now: clock.now });
-  const storePath = path.join(dir, 'openclaw', 'agents', 'main', 'agent', 'auth-profiles.json');
-  const claudeDir = path.join(dir, 'claude');
-  const cliPath = path.join(claudeDir, '.credentials.json');
-  await mkdir(path.dirname(storePath), { recursive: true, mode: 0o700 });
-  await mkdir(claudeDir, { recursive: true, mode: 0o700 });
-  let primaryPath: string[] | undefined;
-  const kit: StoryKit = {
-    get primaryPath() {
-      return primaryPath ?? [];
-    },
-    clock,
-    server,
-    async writeStore(login) {
-      const document = {
-        version: 1,
-        profiles: {
-          [PROFILE_ID]: {
-            type: 'oauth',
-            provider: 'anthropic',
-            access: login.accessToken,
-            refresh: login.refreshToken,
-            expires: login.expiresAt,
-          },
-        },
-        order: { anthropic: [PROFILE_ID] },
-        lastGood: {},
-        usageStats: {},
-      };
-      await writeFile(storePath, `${JSON.stringify(document, null, 2)}\n`, { mode: 0o600 });
-    },
-    async writeCli(login) {
-      const oauth =
-        login === 'blank'
-          ? { accessToken: '', refreshToken: '', expiresAt: 0, scopes: [] }
-          : {
-              accessToken: login.accessToken,
-              refreshToken: login.refreshToken,
-              expiresAt: login.expiresAt,
-              scopes: ['user:inference', 'user:profile'],
-              subscriptionType: 'max',
-            };
-      // As the CLI writes it: a temp file renamed into place.
-      const temp = `${cliPath}.tmp-${process.pid}`;
-      await writeFile(temp, JSON.stringify({ claudeAiOauth: oauth }), { mode: 0o600 });
-      await rename(temp, cliPath);
-    },
-    async readStoreToken() {
-      const document = JSON.parse(await readFile(storePath, 'utf8')) as {
-        profiles: Record<string, { access?: string }>;
-      };
-      return document.profiles[PROFILE_ID]?.access ?? '';
-    },
-    async readCliToken() {
-      const document = JSON.parse(await readFile(cliPath, 'utf8')) as {
-        claudeAiOauth?: { accessToken?: string };
-      };
-      return document.claudeAiOauth?.accessToken ?? '';
-    },
-    create(extra = {}) {
-      const auth = createAuthRecovery({
-        store: storePath,
-        claudeConfigDir: claudeDir,
-        tokenUrl: server.tokenUrl,
-        now: clock.now,
-        clock: clock.timers,
-        random: () => 0.5,
-        logger: options.logger ?? createSilentLogger(),
-        ...(options.inspect ? { inspect: options.inspect } : {}),
-        env: {},
-        ...extra,
-      });
-      instances.push(auth);
-      return auth;
-    },
-    track(auth, report = true) {
-      const states: string[] = [];
-      primaryPath ??= states;
-      auth.subscribe((snapshot) => {
-        if (states[states.length - 1] === snapshot.state) return;
-        states.push(snapshot.state);
-        if (report) options.reporter.transition(snapshot.state);
-      });
-      return states;
-    },
-    async callApi(token) {
-      const response = await fetch(server.apiUrl, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 1, messages: [] }),
-      });
-      const body = (await response.json()) as { content?: Array<{ text?: string }> };
-      if (!response.ok)
-        throw Object.assign(new Error(`API ${response.status}`), { status: response.status, error: body });
-      return body.content?.[0]?.text ?? '';
-    },
-    note: (text) => options.reporter.note(text),
-  };
-  return kit;
-}
-
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -383,7 +241,7 @@ export async function runStory(story: Story, id: number, options: DemoOptions): 
   let kit: StoryKit | undefined;
   let result: StoryOutcome;
   try {
-    kit = await createKit(dir, options, instances);
+    kit = await createStoryKit(dir, options, instances);
     result = await withTimeout(story.run(kit), options.storyTimeoutMs ?? 10_000, `story ${id}`);
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);

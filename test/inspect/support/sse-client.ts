@@ -1,5 +1,6 @@
 /** A Server-Sent Events reader for tests: the raw text received, and the parsed messages. */
 import { get } from 'node:http';
+import { createArrivals } from '../../support/wait-for.js';
 
 export interface SseMessage {
   event: string;
@@ -24,7 +25,7 @@ export function openEventStream(url: string): Promise<TestEventStream> {
       let raw = '';
       let pending = '';
       const messages: SseMessage[] = [];
-      const waiters = new Set<() => void>();
+      const arrivals = createArrivals();
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => {
         raw += chunk;
@@ -49,28 +50,20 @@ export function openEventStream(url: string): Promise<TestEventStream> {
             });
           }
         }
-        for (const waiter of waiters) waiter();
+        arrivals.notify();
       });
       resolve({
         status: response.statusCode ?? 0,
         headers: response.headers,
         raw: () => raw,
         messages,
-        waitFor(predicate, timeoutMs = 10_000) {
-          return new Promise((done, fail) => {
-            const check = () => {
-              if (!predicate(messages)) return;
-              waiters.delete(check);
-              clearTimeout(timer);
-              done(messages);
-            };
-            const timer = setTimeout(() => {
-              waiters.delete(check);
-              fail(new Error(`timed out after ${timeoutMs} ms with ${messages.length} messages`));
-            }, timeoutMs);
-            waiters.add(check);
-            check();
+        async waitFor(predicate, timeoutMs = 10_000) {
+          await arrivals.waitFor({
+            condition: () => predicate(messages),
+            timeoutMs,
+            timeoutMessage: () => `timed out after ${timeoutMs} ms with ${messages.length} messages`,
           });
+          return messages;
         },
         close() {
           request.destroy();

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import type { Socket } from 'node:net';
+import { createArrivals } from '../../support/wait-for.js';
 
 export interface TestWebSocket {
   /** Every text message received so far, in order. */
@@ -34,7 +35,7 @@ export function connectWebSocket(url: string, headers: Record<string, string> = 
     req.on('error', reject);
     req.on('upgrade', (_response, socket: Socket, head: Buffer) => {
       const messages: string[] = [];
-      const waiters = new Set<() => void>();
+      const arrivals = createArrivals();
       let buffer = head;
       const onData = (chunk: Buffer) => {
         buffer = Buffer.concat([buffer, chunk]);
@@ -56,27 +57,19 @@ export function connectWebSocket(url: string, headers: Record<string, string> = 
           if (opcode === 0x1) messages.push(buffer.subarray(start, start + length).toString('utf8'));
           buffer = buffer.subarray(start + length);
         }
-        for (const waiter of waiters) waiter();
+        arrivals.notify();
       };
       socket.on('data', onData);
       if (head.length > 0) onData(Buffer.alloc(0));
       resolve({
         messages,
-        waitFor(predicate, timeoutMs = 10_000) {
-          return new Promise((done, fail) => {
-            const check = () => {
-              if (!predicate(messages)) return;
-              waiters.delete(check);
-              clearTimeout(timer);
-              done(messages);
-            };
-            const timer = setTimeout(() => {
-              waiters.delete(check);
-              fail(new Error(`timed out after ${timeoutMs} ms with ${messages.length} messages`));
-            }, timeoutMs);
-            waiters.add(check);
-            check();
+        async waitFor(predicate, timeoutMs = 10_000) {
+          await arrivals.waitFor({
+            condition: () => predicate(messages),
+            timeoutMs,
+            timeoutMessage: () => `timed out after ${timeoutMs} ms with ${messages.length} messages`,
           });
+          return messages;
         },
         close() {
           socket.destroy();
