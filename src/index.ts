@@ -40,12 +40,15 @@ export {
 } from './errors.js';
 export type { InspectOption } from './inspect/index.js';
 export {
+  type ConnectionLimits,
   combineInspectors,
   connectStatelyInspector,
+  InspectorTokenError,
   type OfflineInspector,
   type OfflineInspectorOptions,
   type StatelyInspector,
   type StatelyInspectorOptions,
+  type StatelyRelayStats,
   sanitizeInspectionEvent,
   startOfflineInspector,
 } from './inspect/index.js';

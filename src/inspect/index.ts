@@ -2,6 +2,8 @@
  * Inspection: sanitized XState inspection events for the Stately inspector (online, through a
  * loopback relay) and for the offline inspector page (air-gapped hosts). See docs/inspector.md.
  */
+export { InspectorTokenError } from './access-token.js';
+export type { ConnectionLimits } from './connection-guard.js';
 export {
   createInspectionFeed,
   type InspectionFeed,
@@ -24,5 +26,10 @@ export {
   sanitizeValue,
   toInspectedActorRef,
 } from './sanitize.js';
-export { connectStatelyInspector, type StatelyInspector, type StatelyInspectorOptions } from './stately.js';
+export {
+  connectStatelyInspector,
+  type StatelyInspector,
+  type StatelyInspectorOptions,
+  type StatelyRelayStats,
+} from './stately.js';
 export type { InspectedActorRef, InspectOption } from './types.js';

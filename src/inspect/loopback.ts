@@ -51,3 +51,23 @@ export function httpUrl(host: string, port: number): string {
   const shown = isIP(host) === 6 ? `[${host}]` : host;
   return `http://${shown}:${port}/`;
 }
+
+/**
+ * True when a browser's `Origin` is the server's own origin (same host and port as the
+ * request's `Host`), on a loopback name unless non-loopback serving was allowed. A request
+ * with no `Origin` (not a browser, or a client hiding it) is refused.
+ */
+export function isSameOriginRequest(
+  origin: string | undefined,
+  hostHeader: string | undefined,
+  allowNonLoopback = false,
+): boolean {
+  if (origin === undefined || hostHeader === undefined) return false;
+  try {
+    const url = new URL(origin);
+    if (url.protocol !== 'http:' || url.host !== new URL(`http://${hostHeader}`).host) return false;
+    return allowNonLoopback || isLoopbackHost(url.hostname);
+  } catch {
+    return false;
+  }
+}

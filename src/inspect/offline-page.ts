@@ -125,7 +125,9 @@ const SCRIPT = `
     $('connection').textContent = text;
     $('connection').classList.toggle('live', live);
   };
-  const source = new EventSource('events');
+  // The access token this page was opened with (?token=) opens the event stream too.
+  const token = new URLSearchParams(location.search).get('token') || '';
+  const source = new EventSource('events?token=' + encodeURIComponent(token));
   source.addEventListener('hello', (message) => {
     const data = JSON.parse(message.data);
     $('log').replaceChildren();

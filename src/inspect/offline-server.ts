@@ -8,7 +8,9 @@
  *   console.log('open', offline.url);
  *
  * Routes: `GET /` the page, `GET /events` the SSE stream (`hello` with the live state and the
- * log so far, then one `update` per snapshot), `GET /state` the live state as JSON.
+ * log so far, then one `update` per snapshot), `GET /state` the live state as JSON. Every
+ * route needs the per-run access token `url` carries (`?token=`); streams are bounded per
+ * client and in total, and a stream whose reader stopped reading is dropped.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -16,6 +18,8 @@ import type { AddressInfo } from 'node:net';
 import type { AnyStateMachine, InspectionEvent } from 'xstate';
 import { createRecoveryMachine } from '../../machines/index.js';
 import { machineGraph } from '../graph/machine-graph.js';
+import { hasAccessToken, resolveAccessToken, withAccessToken } from './access-token.js';
+import { type ConnectionLimits, guardConnections } from './connection-guard.js';
 import { createInspectionFeed, type FeedUpdate } from './inspection-feed.js';
 import { assertBindAllowed, DEFAULT_INSPECTOR_HOST, httpUrl, isAllowedHostHeader } from './loopback.js';
 import { renderOfflinePage } from './offline-page.js';
@@ -36,19 +40,30 @@ export interface OfflineInspectorOptions {
   secrets?: SecretSource;
   /** Log entries kept for a page that connects later. Default 500. */
   logLimit?: number;
-  /** Concurrent `/events` streams. Default 16. */
+  /** Concurrent `/events` streams in total (same as `limits.maxStreams`). Default 16. */
   maxClients?: number;
+  /** Stream limits (per client, total, idle timeout in ms). Defaults: 8, 16, 60 000. */
+  limits?: ConnectionLimits;
+  /** Unsent bytes one event stream may leave pending before it is dropped. Default 1 MiB. */
+  maxBufferedBytes?: number;
+  /** The access token `url` carries. Default: 32 random bytes per run. @throws InspectorTokenError when shorter than 22 base64url characters. */
+  token?: string;
 }
 
 export interface OfflineInspector {
-  /** The page, e.g. `http://127.0.0.1:41234/`. */
+  /** The page with its access token, e.g. `http://127.0.0.1:41234/?token=…`. */
   url: string;
+  /** The per-run access token every route requires (`?token=`). */
+  token: string;
+  /** Open event streams right now. */
+  readonly streams: number;
   /** Pass as `createAuthRecovery({ inspect })` or `createActor(machine, { inspect })`. */
   observer: InspectOption;
   close(): Promise<void>;
 }
 
 const KEEPALIVE_MS = 15_000;
+const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 const SECURITY_HEADERS = {
   'cache-control': 'no-store',
@@ -81,18 +96,39 @@ export async function startOfflineInspector(
   const machine = options.machine ?? createRecoveryMachine();
   const graph = machineGraph(machine);
   const title = options.title ?? 'oauth-recovery · offline inspector';
-  const maxClients = options.maxClients ?? 16;
+  const token = resolveAccessToken(options.token);
+  const maxBufferedBytes = options.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
   const feed = createInspectionFeed({ logLimit: options.logLimit, secrets: options.secrets });
   const clients = new Set<ServerResponse>();
 
+  function write(client: ServerResponse, text: string): void {
+    // A reader that stopped reading is dropped rather than buffered without bound.
+    if (client.writableLength + Buffer.byteLength(text) > maxBufferedBytes) client.destroy();
+    else client.write(text);
+  }
+
   function broadcast(update: FeedUpdate): void {
     const message = sseMessage('update', update, update.entry?.seq);
-    for (const client of clients) client.write(message);
+    for (const client of clients) write(client, message);
   }
 
   function openStream(request: IncomingMessage, response: ServerResponse): void {
-    if (clients.size >= maxClients) {
-      send(response, 503, 'text/plain; charset=utf-8', 'too many inspector pages open\n');
+    let pendingSince: number | undefined;
+    const slot = guard.admitStream(request, {
+      // Idle: what we sent has sat unread for the whole timeout.
+      isIdle(now, idleTimeoutMs) {
+        if (response.writableLength === 0) pendingSince = undefined;
+        else pendingSince ??= now;
+        return pendingSince !== undefined && now - pendingSince >= idleTimeoutMs;
+      },
+      close: () => response.destroy(),
+    });
+    if ('refused' in slot) {
+      const reason =
+        slot.refused === 'client'
+          ? 'too many inspector pages open from this client'
+          : 'too many inspector pages open';
+      send(response, 503, 'text/plain; charset=utf-8', `${reason}\n`, { 'retry-after': '5' });
       return;
     }
     response.writeHead(200, {
@@ -103,11 +139,12 @@ export async function startOfflineInspector(
     });
     response.write(`retry: 2000\n\n${sseMessage('hello', { live: feed.live(), log: feed.log() })}`);
     clients.add(response);
-    const keepalive = setInterval(() => response.write(': keepalive\n\n'), KEEPALIVE_MS);
+    const keepalive = setInterval(() => write(response, ': keepalive\n\n'), KEEPALIVE_MS);
     keepalive.unref();
     const done = () => {
       clearInterval(keepalive);
       clients.delete(response);
+      slot.release();
     };
     request.on('close', done);
     response.on('close', done);
@@ -123,6 +160,10 @@ export async function startOfflineInspector(
       return;
     }
     const path = (request.url ?? '/').split('?')[0];
+    if (!hasAccessToken(request, token)) {
+      send(response, 403, 'text/plain; charset=utf-8', 'open the URL with its ?token= as printed\n');
+      return;
+    }
     if (path === '/' || path === '/index.html') {
       const nonce = randomBytes(16).toString('base64');
       send(response, 200, 'text/html; charset=utf-8', renderOfflinePage({ title, graph, nonce }), {
@@ -143,6 +184,10 @@ export async function startOfflineInspector(
   }
 
   const server = createServer(onRequest);
+  const guard = guardConnections(server, {
+    ...options.limits,
+    ...(options.maxClients !== undefined ? { maxStreams: options.maxClients } : {}),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {
@@ -154,7 +199,11 @@ export async function startOfflineInspector(
   let closed = false;
 
   return {
-    url: httpUrl(host, port),
+    url: withAccessToken(httpUrl(host, port), token),
+    token,
+    get streams() {
+      return guard.streams;
+    },
     observer: {
       next(event: InspectionEvent) {
         if (closed) return;
@@ -165,6 +214,7 @@ export async function startOfflineInspector(
     async close() {
       if (closed) return;
       closed = true;
+      guard.stop();
       for (const client of clients) client.end();
       clients.clear();
       await new Promise<void>((resolve) => {

@@ -43,7 +43,9 @@ iframe { border: 0; flex: 1; width: 100%; }
     connected = true;
     for (const data of buffered.splice(0)) post(data);
   });
-  const socket = new WebSocket(location.origin.replace(/^http/, 'ws') + '/viewer');
+  // The access token this page was opened with (?token=) opens the viewer too.
+  const token = new URLSearchParams(location.search).get('token') || '';
+  const socket = new WebSocket(location.origin.replace(/^http/, 'ws') + '/viewer?token=' + encodeURIComponent(token));
   socket.onopen = () => { status.textContent = 'live'; };
   socket.onclose = () => { status.textContent = 'disconnected (reload to reconnect)'; };
   socket.onmessage = (event) => {

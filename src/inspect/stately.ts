@@ -13,6 +13,11 @@
  * client connects to a per-process secret path, browsers connect to `/viewer` and receive the
  * frames, and `GET /` serves a bridge page that embeds the Stately UI and forwards them.
  *
+ * Access: the page and the viewer need the per-run access token that `url` carries
+ * (`?token=`), and a viewer must come from the page's own origin (a WebSocket with no
+ * `Origin` is refused). Viewers are bounded per client and in total, dropped when they stop
+ * reading (unsent data capped) or answering pings (idle), and a ping flood drops its sender.
+ *
  * Every event is sanitized here, even if the runtime already did it, so an actor wired to
  * this inspector directly cannot leak either.
  */
@@ -22,16 +27,13 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createWebSocketInspector } from '@statelyai/inspect';
 import type { InspectionEvent } from 'xstate';
-import {
-  assertBindAllowed,
-  DEFAULT_INSPECTOR_HOST,
-  httpUrl,
-  isAllowedHostHeader,
-  isLoopbackHost,
-} from './loopback.js';
+import { hasAccessToken, resolveAccessToken, withAccessToken } from './access-token.js';
+import { type ConnectionLimits, guardConnections } from './connection-guard.js';
+import { assertBindAllowed, DEFAULT_INSPECTOR_HOST, httpUrl, isAllowedHostHeader } from './loopback.js';
 import { type SecretSource, sanitizeInspectionEvent } from './sanitize.js';
 import { DEFAULT_STATELY_INSPECTOR_URL, statelyBridgePage } from './stately-bridge-page.js';
 import type { InspectOption } from './types.js';
+import { admitViewer } from './viewer-upgrade.js';
 import { acceptWebSocket, type WebSocketPeer } from './websocket.js';
 
 export interface StatelyInspectorOptions {
@@ -48,15 +50,33 @@ export interface StatelyInspectorOptions {
   secrets?: SecretSource;
   /** Frames kept for viewers that connect later (actor definitions are always kept). Default 200. */
   replayLimit?: number;
+  /** The access token `url` carries. Default: 32 random bytes per run. @throws InspectorTokenError when shorter than 22 base64url characters. */
+  token?: string;
+  /** Viewer limits (per client, total, idle timeout in ms). Defaults: 8, 16, 60 000. */
+  limits?: ConnectionLimits;
+  /** Unsent bytes one viewer may leave pending before it is dropped. Default 1 MiB. */
+  maxBufferedBytes?: number;
+}
+
+/** What the relay holds right now, for monitoring and tests. */
+export interface StatelyRelayStats {
+  /** Connected viewers. */
+  viewers: number;
+  /** Bytes written to viewers and not yet read by them, summed over viewers. */
+  bufferedBytes: number;
 }
 
 export interface StatelyInspector {
   /** Pass as `createAuthRecovery({ inspect })` or `createActor(machine, { inspect })`. */
   inspect: InspectOption;
-  /** The bridge page to open in a browser; set once the relay listens. */
+  /** The bridge page to open in a browser, with its access token (`http://127.0.0.1:PORT/?token=…`); set once the relay listens. */
   readonly url: string | undefined;
-  /** The viewer WebSocket (`ws://…/viewer`): any `createWebSocketReceiver`-style client may read it. */
+  /** The viewer WebSocket (`ws://…/viewer?token=…`); a client must also send the page's `Origin`. */
   readonly viewerUrl: string | undefined;
+  /** The per-run access token in `url` and `viewerUrl`. */
+  readonly token: string;
+  /** Viewers and their unsent bytes right now. */
+  stats(): StatelyRelayStats;
   /** Resolves with `url` once the relay listens and the inspector client is connected to it; rejects if it cannot listen (e.g. port in use). */
   readonly ready: Promise<string>;
   /** Starts the relay when `autoStart: false` was given; returns `ready`. */
@@ -79,17 +99,6 @@ function respond(response: ServerResponse, status: number, body: string, headers
   response.end(body);
 }
 
-/** Browsers send `Origin` on WebSocket handshakes: only our own page may read the frames. */
-function isAllowedOrigin(origin: string | undefined, allowNonLoopback: boolean): boolean {
-  if (origin === undefined) return true; // not a browser (a CLI tool, a test, a receiver)
-  try {
-    const url = new URL(origin);
-    return url.protocol === 'http:' && (allowNonLoopback || isLoopbackHost(url.hostname));
-  } catch {
-    return false;
-  }
-}
-
 export function connectStatelyInspector(options: StatelyInspectorOptions = {}): StatelyInspector {
   const host = options.host ?? DEFAULT_INSPECTOR_HOST;
   const allowNonLoopback = options.allowNonLoopback ?? false;
@@ -102,6 +111,7 @@ export function connectStatelyInspector(options: StatelyInspectorOptions = {}): 
   const replayLimit = options.replayLimit ?? 200;
   const secrets = options.secrets ?? [];
   const producerPath = `/producer/${randomBytes(18).toString('base64url')}`;
+  const token = resolveAccessToken(options.token);
 
   const viewers = new Set<WebSocketPeer>();
   const producers = new Set<WebSocketPeer>();
@@ -149,11 +159,17 @@ export function connectStatelyInspector(options: StatelyInspectorOptions = {}): 
       producerConnected();
       return;
     }
-    if (path === '/viewer' && isAllowedOrigin(request.headers.origin, allowNonLoopback)) {
-      const peer = acceptWebSocket(request, socket, head, { onClose: (closed) => viewers.delete(closed) });
-      if (!peer) return;
-      viewers.add(peer);
-      for (const frame of [...actorFrames.values(), ...recentFrames]) peer.send(frame);
+    if (path === '/viewer') {
+      const viewer = admitViewer(request, socket, head, {
+        token,
+        allowNonLoopback,
+        guard,
+        maxBufferedBytes: options.maxBufferedBytes,
+        onClose: (closed) => viewers.delete(closed),
+      });
+      if (!viewer) return;
+      viewers.add(viewer);
+      for (const frame of [...actorFrames.values(), ...recentFrames]) viewer.send(frame);
       return;
     }
     socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -169,6 +185,12 @@ export function connectStatelyInspector(options: StatelyInspectorOptions = {}): 
       respond(response, 404, 'not found\n', { 'content-type': 'text/plain; charset=utf-8' });
       return;
     }
+    if (!hasAccessToken(request, token)) {
+      respond(response, 403, 'open the URL with its ?token= as printed\n', {
+        'content-type': 'text/plain; charset=utf-8',
+      });
+      return;
+    }
     const nonce = randomBytes(16).toString('base64');
     const origin = new URL(inspectorUrl).origin;
     respond(response, 200, statelyBridgePage({ inspectorUrl, nonce }), {
@@ -178,6 +200,7 @@ export function connectStatelyInspector(options: StatelyInspectorOptions = {}): 
   }
 
   const server = createServer(onRequest);
+  const guard = guardConnections(server, options.limits);
   server.on('upgrade', onUpgrade);
 
   let resolveReady!: (value: string) => void;
@@ -201,9 +224,9 @@ export function connectStatelyInspector(options: StatelyInspectorOptions = {}): 
       const { port } = server.address() as AddressInfo;
       const listeningUrl = httpUrl(host, port);
       producerConnected = () => {
-        url = listeningUrl;
-        viewerUrl = `${listeningUrl.replace(/^http/, 'ws')}viewer`;
-        resolveReady(listeningUrl);
+        url = withAccessToken(listeningUrl, token);
+        viewerUrl = withAccessToken(`${listeningUrl.replace(/^http/, 'ws')}viewer`, token);
+        resolveReady(url);
       };
       client = createWebSocketInspector({
         url: `${listeningUrl.replace(/^http/, 'ws').replace(/\/$/, '')}${producerPath}`,
@@ -234,6 +257,12 @@ export function connectStatelyInspector(options: StatelyInspectorOptions = {}): 
     get viewerUrl() {
       return viewerUrl;
     },
+    token,
+    stats() {
+      let bufferedBytes = 0;
+      for (const viewer of viewers) bufferedBytes += viewer.bufferedBytes;
+      return { viewers: viewers.size, bufferedBytes };
+    },
     ready,
     start,
     async stop() {
@@ -252,6 +281,7 @@ export function connectStatelyInspector(options: StatelyInspectorOptions = {}): 
       // Events already handed to the client are serialised on the next timer tick: let them out.
       await new Promise((resolve) => setTimeout(resolve, 0));
       client?.stop();
+      guard.stop();
       for (const peer of [...viewers, ...producers]) peer.close();
       await new Promise<void>((resolve) => {
         if (!server.listening) {

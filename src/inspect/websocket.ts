@@ -2,7 +2,10 @@
  * The smallest WebSocket server side the Stately bridge needs (RFC 6455): the handshake,
  * unmasked text frames out, masked text frames in (assembled from fragments), close and ping.
  * Kept here rather than adding a WebSocket server package: the relay is tiny, stays on
- * loopback, and every peer passes our own Host/Origin checks before the handshake.
+ * loopback, and every peer passes our own Host/Origin/token checks before the handshake.
+ * A peer cannot make us hold memory: unsent data is capped per peer (past it the peer is
+ * dropped, whether our frames or our pongs piled up), ping/pong frames are rate-limited
+ * (a ping flood drops the peer), and inbound messages are capped.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -16,8 +19,13 @@ const OPCODE_PING = 0x9;
 const OPCODE_PONG = 0xa;
 /** Default cap on one inbound message: viewers only send control frames. */
 const MAX_INBOUND_BYTES = 64 * 1024;
-/** A viewer that stops reading is dropped rather than buffered without bound. */
-const MAX_OUTBOUND_BACKLOG = 8 * 1024 * 1024;
+/** Default cap on unsent bytes per peer: a peer that stops reading is dropped, not buffered. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+/** Default control-frame budget (ping/pong): a burst, refilled at a steady rate per second. */
+const CONTROL_FRAME_BURST = 32;
+const CONTROL_FRAMES_PER_SECOND = 8;
+/** RFC 6455 §5.5: control frames carry at most 125 bytes and are never fragmented. */
+const MAX_CONTROL_PAYLOAD = 125;
 
 export interface WebSocketFrame {
   fin: boolean;
@@ -27,7 +35,13 @@ export interface WebSocketFrame {
 
 export interface WebSocketPeer {
   readonly closed: boolean;
+  /** Bytes written to the socket and not yet sent to the peer. */
+  readonly bufferedBytes: number;
+  /** When (epoch ms, `Date.now()`) the peer last sent a frame, or completed the handshake. */
+  readonly lastSeen: number;
   send(text: string): void;
+  /** Sends a ping; a live peer (every browser) answers with a pong, which counts as activity. */
+  ping(): void;
   close(): void;
 }
 
@@ -96,6 +110,10 @@ export interface AcceptOptions {
   onClose: (peer: WebSocketPeer) => void;
   /** Largest inbound message accepted before the peer is dropped. Default 64 KiB. */
   maxMessageBytes?: number;
+  /** Unsent bytes (our frames the peer has not read) beyond which it is dropped. Default 1 MiB. */
+  maxBufferedBytes?: number;
+  /** Ping/pong frames a peer may send: `burst` at once, refilled at `perSecond`. Beyond it the peer is dropped. Default 32 and 8/s. */
+  controlFrames?: { burst: number; perSecond: number };
 }
 
 /**
@@ -117,6 +135,11 @@ export function acceptWebSocket(
     return refuse(socket, '400 Bad Request');
   }
   const maxMessageBytes = options.maxMessageBytes ?? MAX_INBOUND_BYTES;
+  const maxBufferedBytes = options.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
+  const budget = options.controlFrames ?? {
+    burst: CONTROL_FRAME_BURST,
+    perSecond: CONTROL_FRAMES_PER_SECOND,
+  };
   const accept = createHash('sha1').update(`${key}${HANDSHAKE_GUID}`).digest('base64');
   socket.write(
     `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
@@ -126,17 +149,45 @@ export function acceptWebSocket(
   let inbound: Buffer = Buffer.alloc(0);
   let fragments: Buffer[] = [];
   let fragmentBytes = 0;
+  let lastSeen = Date.now();
+  let controlTokens = budget.burst;
+  let controlRefilledAt = lastSeen;
+  /** Writes one frame, or drops the peer when it would leave more than `maxBufferedBytes` unsent. */
+  function write(frame: Buffer): void {
+    if (closed) return;
+    if (socket.writableLength + frame.length > maxBufferedBytes) {
+      drop();
+      return;
+    }
+    socket.write(frame);
+  }
+  /** Takes one control frame from the budget; false when the peer is over it. */
+  function allowControlFrame(): boolean {
+    const now = Date.now();
+    controlTokens = Math.min(
+      budget.burst,
+      controlTokens + ((now - controlRefilledAt) / 1000) * budget.perSecond,
+    );
+    controlRefilledAt = now;
+    if (controlTokens < 1) return false;
+    controlTokens -= 1;
+    return true;
+  }
   const peer: WebSocketPeer = {
     get closed() {
       return closed;
     },
+    get bufferedBytes() {
+      return closed ? 0 : socket.writableLength;
+    },
+    get lastSeen() {
+      return lastSeen;
+    },
     send(text) {
-      if (closed) return;
-      if (socket.writableLength > MAX_OUTBOUND_BACKLOG) {
-        socket.destroy();
-        return;
-      }
-      socket.write(encodeFrame(OPCODE_TEXT, Buffer.from(text, 'utf8')));
+      write(encodeFrame(OPCODE_TEXT, Buffer.from(text, 'utf8')));
+    },
+    ping() {
+      write(encodeFrame(OPCODE_PING, Buffer.alloc(0)));
     },
     close() {
       if (closed) return;
@@ -149,27 +200,40 @@ export function acceptWebSocket(
     closed = true;
     options.onClose(peer);
   }
+  /** Ends a misbehaving peer at once: nothing more is read from it or written to it. */
+  function drop(): void {
+    socket.destroy();
+    finish();
+  }
   function onData(chunk: Buffer): void {
     if (closed) return;
+    lastSeen = Date.now();
     inbound = inbound.length === 0 ? chunk : Buffer.concat([inbound, chunk]);
     if (inbound.length > maxMessageBytes + 14) {
-      socket.destroy();
+      drop();
       return;
     }
     const { frames, rest } = parseFrames(inbound);
     inbound = rest;
     for (const frame of frames) {
+      if (closed) return;
+      if (frame.opcode >= OPCODE_CLOSE) {
+        if (!frame.fin || frame.payload.length > MAX_CONTROL_PAYLOAD || !allowControlFrame()) {
+          drop();
+          return;
+        }
+      }
       if (frame.opcode === OPCODE_CLOSE) {
         socket.end(encodeFrame(OPCODE_CLOSE, frame.payload.subarray(0, 2)));
         finish();
         return;
       }
-      if (frame.opcode === OPCODE_PING) socket.write(encodeFrame(OPCODE_PONG, frame.payload));
+      if (frame.opcode === OPCODE_PING) write(encodeFrame(OPCODE_PONG, frame.payload));
       if (frame.opcode !== OPCODE_TEXT && frame.opcode !== OPCODE_CONTINUATION) continue;
       fragments.push(frame.payload);
       fragmentBytes += frame.payload.length;
       if (fragmentBytes > maxMessageBytes) {
-        socket.destroy();
+        drop();
         return;
       }
       if (!frame.fin) continue;

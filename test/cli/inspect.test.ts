@@ -23,7 +23,10 @@ describe('inspect', () => {
     const url = /offline inspector: (\S+)/.exec(inspect.stdout)?.[1];
     const page = await fetch(url!);
     expect(page.status).toBe(200);
-    expect(inspect.stdout).toMatch(/^offline inspector: http:\/\/127\.0\.0\.1:\d+/m);
+    // Both printed URLs carry this run's access token; without it the page is refused.
+    expect(inspect.stdout).toMatch(/^offline inspector: http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{43}$/m);
+    expect(inspect.stdout).toMatch(/^stately inspector: http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{43}$/m);
+    expect((await fetch(url!.replace(/\?.*$/, ''))).status).toBe(403);
     inspect.kill('SIGTERM');
     const run = await inspect.exited;
     expect(run.code).toBe(0);

@@ -117,11 +117,17 @@ describe.skipIf(!hasChromium)('offline inspector in Chromium', () => {
     expect(html).not.toContain('sk-ant-');
     // Nothing but the inspector itself was ever asked for.
     expect(requests.length).toBeGreaterThanOrEqual(2);
-    for (const url of requests) expect(url.startsWith(offline.url)).toBe(true);
+    const origin = new URL(offline.url).origin;
+    for (const url of requests) expect(url.startsWith(`${origin}/`)).toBe(true);
+    // The page opened its event stream with the access token of the URL it was given.
+    expect(requests).toContain(`${origin}/events?token=${offline.token}`);
     expect(pageErrors).toEqual([]);
 
     const screenshot = process.env.INSPECTOR_SCREENSHOT;
     if (screenshot) await page.screenshot({ path: screenshot, fullPage: false });
+    // Without the token the same page is refused.
+    const denied = await page.goto(`${origin}/`);
+    expect(denied?.status()).toBe(403);
     await page.close();
   });
 });

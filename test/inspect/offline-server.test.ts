@@ -35,13 +35,23 @@ const RECOVERY_STATES = [
   'cooldown',
 ];
 
+/** `path` on the inspector, with the access token of `url`. */
+function route(url: string, path: string): string {
+  const target = new URL(url);
+  target.pathname = `/${path}`;
+  return target.href;
+}
+
 function getWithHost(url: string, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
-    const req = request({ host: target.hostname, port: target.port, path: '/', headers: { host } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = request(
+      { host: target.hostname, port: target.port, path: `/${target.search}`, headers: { host } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -50,7 +60,7 @@ function getWithHost(url: string, host: string): Promise<number> {
 describe('startOfflineInspector', () => {
   it('serves one self-contained page: no external URL, inline assets under a strict CSP, all 9 states drawn', async () => {
     offline = await startOfflineInspector({ title: 'Test <inspector>' });
-    expect(offline.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(offline.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{43}$/);
     const response = await fetch(offline.url);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
@@ -67,12 +77,12 @@ describe('startOfflineInspector', () => {
     expect(html).not.toMatch(/<link\b|<iframe\b|<img\b/i);
     expect(html).toContain('<title>Test &#60;inspector&#62;</title>');
     for (const state of RECOVERY_STATES) expect(html).toContain(`data-state="${state}"`);
-    expect(html).toContain("new EventSource('events')");
+    expect(html).toContain("new EventSource('events?token=' + encodeURIComponent(token))");
   });
 
   it('streams state changes from a runtime through refresh → sync → cooldown, with no token in the stream', async () => {
     offline = await startOfflineInspector();
-    const stream = await openEventStream(`${offline.url}events`);
+    const stream = await openEventStream(route(offline.url, 'events'));
     expect(stream.status).toBe(200);
     expect(stream.headers['content-type']).toBe('text/event-stream; charset=utf-8');
     await stream.waitFor((messages) => messages.some((message) => message.event === 'hello'));
@@ -118,9 +128,9 @@ describe('startOfflineInspector', () => {
     expect(raw).not.toContain('sk-ant-');
 
     // `/state` tells the same story, and a page opened now gets it all in `hello`.
-    const state = await (await fetch(`${offline.url}state`)).json();
+    const state = await (await fetch(route(offline.url, 'state'))).json();
     expect(state).toMatchObject({ machine: 'recovery', states: ['cooldown'], status: 'active' });
-    const late = await openEventStream(`${offline.url}events`);
+    const late = await openEventStream(route(offline.url, 'events'));
     const [hello] = await late.waitFor((messages) => messages.length > 0);
     expect(hello?.event).toBe('hello');
     expect(hello?.data.live.states).toEqual(['cooldown']);
@@ -142,7 +152,7 @@ describe('startOfflineInspector', () => {
     const html = await (await fetch(offline.url)).text();
     expect(html).toContain('data-state="closed"');
     expect(html).toContain('data-state="open"');
-    const stream = await openEventStream(`${offline.url}events`);
+    const stream = await openEventStream(route(offline.url, 'events'));
     const actor = createActor(machine, { inspect: offline.observer }).start();
     actor.send({ type: 'OPEN' });
     await stream.waitFor((messages) => messages.some((message) => message.data.entry?.state === 'open'));
@@ -159,7 +169,7 @@ describe('startOfflineInspector', () => {
     offline = await startOfflineInspector({ port: 0, host: '127.0.0.1' });
     expect(await getWithHost(offline.url, 'rebound.example')).toBe(403);
     expect(await getWithHost(offline.url, 'localhost')).toBe(200);
-    expect((await fetch(`${offline.url}nope`)).status).toBe(404);
+    expect((await fetch(route(offline.url, 'nope'))).status).toBe(404);
     expect((await fetch(offline.url, { method: 'POST' })).status).toBe(405);
   });
 });

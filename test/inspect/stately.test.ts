@@ -38,7 +38,7 @@ function upgradeStatus(url: string, headers: Record<string, string>): Promise<nu
     const req = request({
       host: target.hostname,
       port: target.port,
-      path: target.pathname,
+      path: `${target.pathname}${target.search}`,
       headers: {
         Connection: 'Upgrade',
         Upgrade: 'websocket',
@@ -64,7 +64,7 @@ describe('connectStatelyInspector', () => {
   it('relays the runtime through refresh → sync → cooldown, and no frame carries a token', async () => {
     stately = connectStatelyInspector({ port: 0 });
     const url = await stately.ready;
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{43}$/);
     expect(stately.url).toBe(url);
     const viewer = await connectWebSocket(stately.viewerUrl as string);
 
@@ -147,9 +147,12 @@ describe('connectStatelyInspector', () => {
     viewer.close();
   });
 
-  it('serves the bridge page and refuses foreign hosts, foreign origins and the producer path', async () => {
+  it('serves the bridge page and refuses foreign hosts, foreign or missing origins, a missing token and the producer path', async () => {
     stately = connectStatelyInspector();
     const url = await stately.ready;
+    const bare = url.replace(/\?.*$/, '');
+    expect((await fetch(bare)).status).toBe(403);
+    expect((await fetch(`${bare}?token=${'x'.repeat(43)}`)).status).toBe(403);
     const page = await fetch(url);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toContain('frame-src https://stately.ai');
@@ -158,11 +161,14 @@ describe('connectStatelyInspector', () => {
 
     const viewerUrl = stately.viewerUrl as string;
     const port = new URL(url).port;
-    expect(await upgradeStatus(viewerUrl, {})).toBe(101);
-    expect(await upgradeStatus(viewerUrl, { Origin: `http://127.0.0.1:${port}` })).toBe(101);
-    expect(await upgradeStatus(viewerUrl, { Origin: 'https://evil.example' })).toBe(404);
-    expect(await upgradeStatus(viewerUrl, { Host: `evil.example:${port}` })).toBe(403);
-    expect(await upgradeStatus(`${url}producer/guess`, {})).toBe(404);
+    const own = `http://127.0.0.1:${port}`;
+    expect(await upgradeStatus(viewerUrl, { Origin: own })).toBe(101);
+    expect(await upgradeStatus(viewerUrl, {})).toBe(403); // no Origin: refused
+    expect(await upgradeStatus(viewerUrl.replace(/\?.*$/, ''), { Origin: own })).toBe(403); // no token
+    expect(await upgradeStatus(viewerUrl, { Origin: 'https://evil.example' })).toBe(403);
+    expect(await upgradeStatus(viewerUrl, { Origin: 'http://127.0.0.1:1' })).toBe(403); // another local page
+    expect(await upgradeStatus(viewerUrl, { Host: `evil.example:${port}`, Origin: own })).toBe(403);
+    expect(await upgradeStatus(`${bare}producer/guess`, {})).toBe(404);
     const foreign = await new Promise<number>((resolve, reject) => {
       const req = request(
         { host: '127.0.0.1', port, path: '/', headers: { Host: 'rebound.example' } },

@@ -22,8 +22,10 @@ export function connectWebSocket(url: string, headers: Record<string, string> = 
     const req = request({
       host: target.hostname,
       port: target.port,
-      path: target.pathname,
+      path: `${target.pathname}${target.search}`,
       headers: {
+        // A browser sends its page's origin; the relay refuses a handshake without one.
+        Origin: `http://${target.host}`,
         Connection: 'Upgrade',
         Upgrade: 'websocket',
         'Sec-WebSocket-Version': '13',
