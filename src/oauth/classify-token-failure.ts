@@ -1,20 +1,45 @@
 /**
  * How a token endpoint answer maps onto the recovery machine's two failure kinds.
- * `permanent`: the refresh token (or the client) is refused; retrying the same token cannot
- * help, so recovery goes straight to syncing from the Claude Code CLI.
- * `transient`: the server or the path to it failed; retry with backoff.
+ * `permanent`: the server said the grant (the refresh token) is dead; retrying the same token
+ * cannot help, so recovery goes straight to syncing from the Claude Code CLI and an operator
+ * is told to log in. `transient`: everything else; retry with backoff (bounded), then sync,
+ * then cool down. The full table is in docs/failures.md.
  */
 import type { RefreshFailureKind } from '../errors.js';
 
 /**
- * 400 (invalid_grant and friends), 401 and 403 refuse the request itself: permanent.
- * 408, 429, 5xx are transient by definition. Anything else (404 from a wrong proxy path,
- * a stray redirect, 409...) is treated as transient too: it says nothing about the refresh
- * token, and a transient failure still ends in a CLI sync once the retries run out.
+ * RFC 6749 §5.2 codes that say the grant itself is dead: `invalid_grant` ("the provided
+ * authorization grant … or refresh token is invalid, expired, revoked … or was issued to
+ * another client"). Exported for docs and tests.
+ */
+export const GRANT_DEAD_ERRORS: readonly string[] = ['invalid_grant'];
+
+/**
+ * RFC 6749 §5.2 codes that say the client or the request is wrong, not the grant:
+ * `invalid_request`, `invalid_client`, `unauthorized_client`, `unsupported_grant_type`,
+ * `invalid_scope`. The refresh token may be alive, so they are never permanent: declaring a
+ * live login dead would tell a person to log in for nothing. They are configuration or
+ * endpoint problems, retried a bounded number of times and shown to the operator by code.
+ */
+export const CLIENT_OR_REQUEST_ERRORS: readonly string[] = [
+  'invalid_request',
+  'invalid_client',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+];
+
+/**
+ * `permanent` only for a 4xx answer whose JSON body carries a grant-is-dead code
+ * ({@link GRANT_DEAD_ERRORS}); `transient` for every other status, with or without a body:
+ * 401/403 without such a code (a proxy, a CDN challenge page, a WAF), 408, 429, 5xx, 3xx
+ * (redirects are never followed), 404 from a wrong path. `oauthError` must come from a JSON
+ * RFC 6749 error body; pass undefined for HTML or unparseable bodies.
  */
 export function classifyTokenStatus(status: number, oauthError?: string): RefreshFailureKind {
-  if (oauthError === 'invalid_grant') return 'permanent';
-  if (status === 400 || status === 401 || status === 403) return 'permanent';
+  if (status >= 400 && status < 500 && oauthError !== undefined && GRANT_DEAD_ERRORS.includes(oauthError)) {
+    return 'permanent';
+  }
   return 'transient';
 }
 

@@ -14,6 +14,7 @@
  * codes and masked messages so no original error object (which could hold the request)
  * travels up.
  */
+import { expiresAtFromLifetime } from '../credentials/expiry-bounds.js';
 import type { OAuthCredential } from '../credentials/types.js';
 import { RefreshError } from '../errors.js';
 import { classifyTokenStatus, describeContentType, parseRetryAfter } from './classify-token-failure.js';
@@ -49,8 +50,13 @@ export interface OAuthClient {
   /** The validated, normalised token endpoint URL. */
   readonly tokenUrl: string;
   /**
-   * Exchanges a refresh token for a new pair. Resolves with the rotated credential; rejects
-   * only with {@link RefreshError}. The old refresh token is dead once this resolves.
+   * Exchanges a refresh token for a new pair. Resolves with the new credential; rejects
+   * only with {@link RefreshError}. When the answer rotated the refresh token, the old one is
+   * dead once this resolves; when it did not (no `refresh_token` in the answer, RFC 6749 §6),
+   * the credential carries the old refresh token, which stays valid. `expiresAt` (epoch ms)
+   * is clamped to at most `MAX_TOKEN_LIFETIME_MS` ahead, and defaults to
+   * `DEFAULT_TOKEN_LIFETIME_MS` when the answer had no usable `expires_in`.
+   * @throws {RefreshError} `permanent` only for a 4xx JSON `invalid_grant`; `transient` otherwise.
    */
   refresh(refreshToken: string, signal?: AbortSignal): Promise<OAuthCredential>;
 }
@@ -232,16 +238,8 @@ export function createOAuthClient(options: OAuthClientOptions = {}): OAuthClient
     try {
       text = await readCappedText(response, maxResponseBytes);
     } catch (error) {
-      const failure = exchangeFailure(error, 'body', { httpStatus: status, contentType });
-      // The status already decided a refusal; an unreadable body does not change it.
-      if (!ok && classifyTokenStatus(status) === 'permanent') {
-        throw new RefreshError('permanent', `token endpoint answered HTTP ${status}; ${failure.message}`, {
-          httpStatus: status,
-          contentType,
-          causeCode: failure.causeCode,
-        });
-      }
-      throw failure;
+      // Whatever the status, an unread body said nothing about the grant: transient.
+      throw exchangeFailure(error, 'body', { httpStatus: status, contentType });
     }
     const parsed = tryParseJson(text);
 
@@ -256,8 +254,9 @@ export function createOAuthClient(options: OAuthClientOptions = {}): OAuthClient
       const body = parseTokenResponse(parsed.value, status, contentType);
       const credential: OAuthCredential = {
         accessToken: body.access_token,
-        refreshToken: body.refresh_token,
-        expiresAt: Math.round(requestedAt + body.expires_in * 1000),
+        // No refresh_token: the server did not rotate (RFC 6749 §6); the old one stays valid.
+        refreshToken: body.refresh_token ?? refreshToken,
+        expiresAt: expiresAtFromLifetime(requestedAt, body.expires_in),
       };
       if (body.scope !== undefined)
         credential.scopes = body.scope.split(/\s+/).filter((scope) => scope !== '');

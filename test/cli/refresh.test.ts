@@ -88,7 +88,10 @@ describe('refresh', () => {
     await fx.writeCli('blank');
     const run = await fx.run(['refresh', '--log-level', 'silent', ...fx.flags()]);
     expect(run.code).toBe(3);
-    expectOneLineError(run.stderr, /refresh token was rejected and the Claude CLI has nothing fresher/);
+    expectOneLineError(
+      run.stderr,
+      /refresh token was rejected \(HTTP 400 invalid_grant\) and the Claude CLI has nothing fresher/,
+    );
     expect(fx.fake.tokenRequests).toBe(1);
     expectNoSecrets(run, fx.secrets);
   });

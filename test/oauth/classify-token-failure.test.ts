@@ -6,10 +6,18 @@ const NOW = Date.parse('2025-06-01T12:00:00Z');
 
 describe('classifyTokenStatus', () => {
   it.each([
-    [400, undefined, 'permanent'],
-    [401, undefined, 'permanent'],
-    [403, undefined, 'permanent'],
+    [400, 'invalid_grant', 'permanent'],
+    [401, 'invalid_grant', 'permanent'],
     [409, 'invalid_grant', 'permanent'],
+    [500, 'invalid_grant', 'transient'],
+    [400, undefined, 'transient'],
+    [401, undefined, 'transient'],
+    [403, undefined, 'transient'],
+    [400, 'invalid_request', 'transient'],
+    [401, 'invalid_client', 'transient'],
+    [400, 'unauthorized_client', 'transient'],
+    [400, 'unsupported_grant_type', 'transient'],
+    [400, 'invalid_scope', 'transient'],
     [408, undefined, 'transient'],
     [429, undefined, 'transient'],
     [500, undefined, 'transient'],

@@ -189,7 +189,7 @@ describe(`fuzzing malformed input (fast-check, seed ${SEED})`, { timeout: TEST_T
     expect(malformed).toBeGreaterThan(SIZES.fuzzRuns / 2);
   });
 
-  it(`${SIZES.fuzzRuns} generated token responses through parseTokenResponse: a valid pair or a transient RefreshError`, () => {
+  it(`${SIZES.fuzzRuns} generated token responses through parseTokenResponse: a usable answer or a transient RefreshError`, () => {
     const body = fc.oneof(
       fc.anything({ maxDepth: 3 }),
       fc
@@ -202,8 +202,9 @@ describe(`fuzzing malformed input (fast-check, seed ${SEED})`, { timeout: TEST_T
         try {
           const parsed = parseTokenResponse(input, 200);
           expect(parsed.access_token.length).toBeGreaterThan(0);
-          expect(parsed.refresh_token.length).toBeGreaterThan(0);
-          expect(parsed.expires_in).toBeGreaterThan(0);
+          // Optional fields are either usable or dropped (not rotated / default lifetime).
+          if (parsed.refresh_token !== undefined) expect(parsed.refresh_token.length).toBeGreaterThan(0);
+          if (parsed.expires_in !== undefined) expect(parsed.expires_in).toBeGreaterThan(0);
         } catch (error) {
           rejected++;
           expect(error).toBeInstanceOf(RefreshError);
@@ -213,7 +214,9 @@ describe(`fuzzing malformed input (fast-check, seed ${SEED})`, { timeout: TEST_T
       }),
       { numRuns: SIZES.fuzzRuns, seed: SEED },
     );
-    expect(rejected).toBeGreaterThan(SIZES.fuzzRuns / 2);
+    // Only a missing or unusable access_token (or a non-object body) is refused now.
+    expect(rejected).toBeGreaterThan(SIZES.fuzzRuns / 4);
+    expect(rejected).toBeLessThan(SIZES.fuzzRuns);
   });
 
   describe('over loopback HTTP', () => {

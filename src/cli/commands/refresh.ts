@@ -3,24 +3,61 @@
  * the store lock, adopting a token another process already refreshed, syncing from the Claude
  * CLI when the refresh token is dead. Prints the new fingerprint and expiry.
  * Exit 4 when the profile is (or ends up) cooling down after an earlier failure, 3 when the
- * refresh token is dead and the CLI has nothing fresher (log in), 1 on endpoint trouble.
+ * refresh token is dead and the CLI has nothing fresher (log in) or there is no login at all
+ * (nothing is written then), 1 on endpoint trouble. Every token request is logged before it
+ * is sent and every failure with its reason, so a silent endpoint is never a silent minute.
  */
 import type { Command } from 'commander';
 import { CooldownError, OAuthRecoveryError, RefreshError } from '../../errors.js';
 import type { AuthRecoverySnapshot } from '../../runtime/index.js';
 import { createFileProfileStore } from '../../store/file-profile-store.js';
-import { ExitCode, NothingFresherError } from '../exit-codes.js';
+import { ExitCode, NothingFresherError, UsageError } from '../exit-codes.js';
 import { formatDuration, formatTime } from '../format.js';
+import { readProfile } from '../profile-report.js';
 import type { CliRunner } from '../program.js';
-import { createCliAuthRecovery } from '../runtime.js';
+import { createCliAuthRecovery, createCliOAuthClient } from '../runtime.js';
+import { describeRefreshFailure } from '../token-request-log.js';
+
+interface RefreshOptions {
+  /** Seconds each token request may take (string from commander). */
+  timeout?: string;
+}
+
+function parseTimeoutMs(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) {
+    throw new UsageError(`--timeout must be a number of seconds between 0 and 600 (got "${value}")`);
+  }
+  return Math.round(seconds * 1000);
+}
 
 export function registerRefreshCommand(program: Command, runner: CliRunner): void {
   program
     .command('refresh')
     .description("refresh now, through the lock, adopting another process's fresh token")
+    .option('--timeout <seconds>', 'how long each token request may take (default 15)')
     .action(
-      runner.action(async ({ config, output, logger }) => {
-        const auth = createCliAuthRecovery(config, logger(), { watchCli: false });
+      runner.action<RefreshOptions>(async ({ config, output, logger }, options) => {
+        const timeoutMs = parseTimeoutMs(options.timeout);
+        // No login anywhere: say so, and create nothing (no store file, no directory, no lock).
+        const readings = await readProfile(config, Date.now);
+        if (readings.credential === null && readings.cli.status !== 'ok') {
+          const cliState =
+            readings.cli.status === 'blank'
+              ? 'is logged out (blank credentials)'
+              : readings.cli.status === 'error'
+                ? 'has unreadable credentials'
+                : 'has no credentials';
+          const storeState = readings.storeExists
+            ? `has no oauth profile ${config.profileId}`
+            : 'does not exist';
+          throw new NothingFresherError(
+            `no credentials to refresh: the store ${config.storePath} ${storeState} and the Claude CLI ${cliState} at ${readings.cliPath}`,
+          );
+        }
+        const oauthClient = createCliOAuthClient(config, logger(), timeoutMs);
+        const auth = createCliAuthRecovery(config, logger(), { watchCli: false, oauthClient });
         // What went wrong on the way, kept before a later step overwrites `lastError`.
         const failures = new Map<string, string | null>();
         auth.subscribe((snapshot: AuthRecoverySnapshot) => {
@@ -80,10 +117,21 @@ export function registerRefreshCommand(program: Command, runner: CliRunner): voi
             error instanceof CooldownError
               ? `is cooling down until ${formatTime(error.until)}`
               : `keeps its current token until ${formatTime(auth.getSnapshot().credential?.expiresAt)}`;
+          const last = oauthClient.lastFailure();
+          const requests = oauthClient.requests();
           if (failures.has('transient')) {
+            const why = last ? last.message : (failures.get('transient') ?? 'transient errors');
             throw new RefreshError(
               'transient',
-              `the token endpoint kept failing (${failures.get('transient') ?? 'transient errors'}); ${config.profileId} ${until}`,
+              `the token endpoint kept failing (${why}) after ${requests} request${requests === 1 ? '' : 's'}; ${config.profileId} ${until}`,
+              last
+                ? {
+                    httpStatus: last.httpStatus,
+                    oauthError: last.oauthError,
+                    contentType: last.contentType,
+                    causeCode: last.causeCode,
+                  }
+                : undefined,
             );
           }
           if (failures.has('unreadable')) {
@@ -93,8 +141,9 @@ export function registerRefreshCommand(program: Command, runner: CliRunner): voi
               { hint: 'Run `oauth-recovery doctor` to see what is wrong with the file.' },
             );
           }
+          const said = last?.kind === 'permanent' ? ` (${describeRefreshFailure(last)})` : '';
           throw new NothingFresherError(
-            `the refresh token was rejected and the Claude CLI has nothing fresher; ${config.profileId} ${until}`,
+            `the refresh token was rejected${said} and the Claude CLI has nothing fresher; ${config.profileId} ${until}`,
           );
         } finally {
           if (startAttempted) await auth.stop();

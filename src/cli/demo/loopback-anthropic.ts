@@ -53,6 +53,16 @@ export interface LoopbackAnthropicOptions {
   intercept?: (request: InterceptedRequest) => Promise<boolean>;
 }
 
+/**
+ * How 200 answers look (tests of odd but legal endpoints). `rotate: false`: the refresh token
+ * stays live and the answer has no `refresh_token` (RFC 6749 §6). `fields` are merged into the
+ * JSON answer (`undefined` removes one), e.g. `{ expires_in: 1e13 }`.
+ */
+export interface TokenAnswerShape {
+  rotate?: boolean;
+  fields?: Record<string, unknown>;
+}
+
 /** The running server and the controls that play "the other side" of a shared login. */
 export interface LoopbackAnthropic {
   readonly baseUrl: string;
@@ -69,6 +79,8 @@ export interface LoopbackAnthropic {
   /** Revokes exactly this token (access or refresh); its partner is untouched. */
   revoke(token: string): void;
   tokenState(token: string): TokenState;
+  /** Shapes the 200 answers from now on; `{}` restores the default (rotating, 8 h). */
+  setTokenAnswer(shape: TokenAnswerShape): void;
   resetCounters(): void;
   close(): Promise<void>;
 }
@@ -137,24 +149,28 @@ export async function startLoopbackAnthropic(
   const deadRefresh = new Set<string>();
   let tokenRequests = 0;
   let apiRequests = 0;
+  let answerShape: TokenAnswerShape = {};
 
-  const issuePair = (): IssuedLogin => {
+  const issuePair = (refreshToken = randomToken('sk-ant-ort01-')): IssuedLogin => {
     const accessToken = randomToken('sk-ant-oat01-');
-    const refreshToken = randomToken('sk-ant-ort01-');
     const expiresAt = now() + expiresInSeconds * 1000;
     access.set(accessToken, { expiresAt, revoked: false });
     liveRefresh.set(refreshToken, accessToken);
     return { accessToken, refreshToken, expiresAt };
   };
 
-  /** Single use: the old refresh token and its access token die, a new pair is born. */
-  const rotatePair = (refreshToken: string): IssuedLogin | undefined => {
+  /**
+   * Single use: the old refresh token and its access token die, a new pair is born. With
+   * `rotate: false` only the access token is renewed; the refresh token stays live (RFC 6749 §6).
+   */
+  const rotatePair = (refreshToken: string, rotate = true): IssuedLogin | undefined => {
     const oldAccess = liveRefresh.get(refreshToken);
     if (oldAccess === undefined) return undefined;
-    liveRefresh.delete(refreshToken);
-    deadRefresh.add(refreshToken);
     const record = access.get(oldAccess);
     if (record !== undefined) record.revoked = true;
+    if (!rotate) return issuePair(refreshToken);
+    liveRefresh.delete(refreshToken);
+    deadRefresh.add(refreshToken);
     return issuePair();
   };
 
@@ -183,16 +199,18 @@ export async function startLoopbackAnthropic(
       return invalid('invalid_request', 'Missing refresh_token');
     }
     // Used, revoked or never issued: the famous invalid_grant.
-    const pair = rotatePair(fields.refresh_token);
+    const rotate = answerShape.rotate !== false;
+    const pair = rotatePair(fields.refresh_token, rotate);
     if (pair === undefined) return invalid('invalid_grant', 'Refresh token not found or invalid');
     sendJson(res, 200, {
       token_type: 'Bearer',
       access_token: pair.accessToken,
       expires_in: expiresInSeconds,
-      refresh_token: pair.refreshToken,
+      ...(rotate ? { refresh_token: pair.refreshToken } : {}),
       scope: LOOPBACK_SCOPES,
       organization: { uuid: randomUUID(), name: 'Fake Org' },
       account: { uuid: randomUUID(), email_address: 'agent@example.test' },
+      ...answerShape.fields,
     });
   };
 
@@ -273,7 +291,7 @@ export async function startLoopbackAnthropic(
     get apiRequests() {
       return apiRequests;
     },
-    issueLogin: issuePair,
+    issueLogin: () => issuePair(),
     rotate(refreshToken) {
       const pair = rotatePair(refreshToken);
       if (pair === undefined) throw new Error('loopback Anthropic: rotate() needs a live refresh token');
@@ -285,6 +303,9 @@ export async function startLoopbackAnthropic(
       if (record !== undefined) record.revoked = true;
     },
     tokenState,
+    setTokenAnswer(shape) {
+      answerShape = shape;
+    },
     resetCounters() {
       tokenRequests = 0;
       apiRequests = 0;
