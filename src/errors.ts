@@ -16,7 +16,8 @@ export type OAuthRecoveryErrorCode =
   | 'COOLDOWN'
   | 'LOGIN_REQUIRED'
   | 'STOPPED'
-  | 'KEYCHAIN';
+  | 'KEYCHAIN'
+  | 'MISSING_DEPENDENCY';
 
 export class OAuthRecoveryError extends Error {
   readonly code: OAuthRecoveryErrorCode;
@@ -219,5 +220,29 @@ export class StoppedError extends OAuthRecoveryError {
 export class KeychainError extends OAuthRecoveryError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('KEYCHAIN', message, options);
+  }
+}
+
+/**
+ * An optional peer dependency a feature needs is not installed: `@statelyai/inspect` for the
+ * Stately inspector, `pino-pretty` for `createLogger({ pretty: true })`. The hint names the
+ * `npm install` that fixes it.
+ */
+export class MissingDependencyError extends OAuthRecoveryError {
+  /** The npm package to install, e.g. `@statelyai/inspect`. */
+  readonly packageName: string;
+  /** What needs it, e.g. `the Stately inspector`. */
+  readonly feature: string;
+  constructor(packageName: string, feature: string, options?: { cause?: unknown }) {
+    super(
+      'MISSING_DEPENDENCY',
+      `${feature} needs the optional package ${packageName}, which is not installed`,
+      {
+        ...options,
+        hint: `npm install ${packageName}`,
+      },
+    );
+    this.packageName = packageName;
+    this.feature = feature;
   }
 }

@@ -31,6 +31,7 @@ export {
   LockTimeoutError,
   LoggedOutError,
   LoginRequiredError,
+  MissingDependencyError,
   OAuthRecoveryError,
   type OAuthRecoveryErrorCode,
   RefreshError,

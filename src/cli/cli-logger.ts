@@ -1,17 +1,20 @@
 /**
  * The CLI's logger: always stderr (stdout is for results). On a terminal, pino-pretty lines
- * (in this thread, synchronous, so nothing is lost when the process ends); otherwise NDJSON,
+ * (in this thread, synchronous, so nothing is lost when the process ends) when the optional
+ * `pino-pretty` is installed; otherwise NDJSON,
  * one object per line, for journald, Docker and log shippers. Same redaction and masking as
  * the library's logger.
  */
 import type { DestinationStream } from 'pino';
-import { build as buildPretty } from 'pino-pretty';
+import { MissingDependencyError } from '../errors.js';
 import { createLogger, type Logger } from '../logging/logger.js';
+import { requireOptional } from '../optional-dependency.js';
 import type { LogLevel } from './config.js';
 import type { CliIo } from './output.js';
 
 export function createCliLogger(io: CliIo, level: LogLevel): Logger {
-  if (io.stderr.isTTY === true) {
+  const buildPretty = io.stderr.isTTY === true ? loadPinoPretty() : undefined;
+  if (buildPretty !== undefined) {
     const pretty = buildPretty({
       colorize: true,
       sync: true,
@@ -23,4 +26,14 @@ export function createCliLogger(io: CliIo, level: LogLevel): Logger {
     return createLogger({ level, destination: pretty as unknown as DestinationStream });
   }
   return createLogger({ level, destination: { write: (line: string) => io.stderr.write(line) } });
+}
+
+/** pino-pretty's `build`, or undefined when the optional package is not installed (NDJSON then). */
+function loadPinoPretty(): typeof import('pino-pretty')['build'] | undefined {
+  try {
+    return requireOptional<typeof import('pino-pretty')>('pino-pretty', 'pretty CLI logs').build;
+  } catch (error) {
+    if (error instanceof MissingDependencyError) return undefined;
+    throw error;
+  }
 }

@@ -25,8 +25,9 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { createWebSocketInspector } from '@statelyai/inspect';
+import type { createWebSocketInspector } from '@statelyai/inspect';
 import type { InspectionEvent } from 'xstate';
+import { importOptional } from '../optional-dependency.js';
 import { hasAccessToken, resolveAccessToken, withAccessToken } from './access-token.js';
 import { type ConnectionLimits, guardConnections } from './connection-guard.js';
 import { assertBindAllowed, DEFAULT_INSPECTOR_HOST, httpUrl, isAllowedHostHeader } from './loopback.js';
@@ -218,6 +219,15 @@ export function connectStatelyInspector(options: StatelyInspectorOptions = {}): 
     if (stopped) return Promise.reject(new Error('the Stately inspector was stopped'));
     if (started) return ready;
     started = true;
+    // The optional peer is loaded only now; a missing one rejects `ready` with MissingDependencyError.
+    importOptional<typeof import('@statelyai/inspect')>('@statelyai/inspect', 'the Stately inspector').then(
+      (stately) => (stopped ? rejectReady(new Error('the Stately inspector was stopped')) : listen(stately)),
+      rejectReady,
+    );
+    return ready;
+  }
+
+  function listen({ createWebSocketInspector }: typeof import('@statelyai/inspect')): void {
     server.once('error', rejectReady);
     server.listen(options.port ?? 0, host, () => {
       server.off('error', rejectReady);
@@ -234,7 +244,6 @@ export function connectStatelyInspector(options: StatelyInspectorOptions = {}): 
       });
       for (const event of early.splice(0)) client.inspect.next?.(event);
     });
-    return ready;
   }
 
   if (options.autoStart !== false) void start();

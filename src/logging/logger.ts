@@ -6,6 +6,7 @@
  */
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { maskSecrets } from '../oauth/mask-secrets.js';
+import { assertInstalled } from '../optional-dependency.js';
 
 export type { Logger } from 'pino';
 
@@ -91,10 +92,15 @@ export interface CreateLoggerOptions {
   level?: string;
   /** Where NDJSON goes; default stderr so stdout stays free for `--json` output. */
   destination?: DestinationStream;
-  /** Pretty, coloured lines for people (pino-pretty), e.g. on a terminal. */
+  /** Pretty, coloured lines for people, e.g. on a terminal. Needs the optional peer `pino-pretty`. */
   pretty?: boolean;
 }
 
+/**
+ * The library's pino logger: NDJSON on stderr (or `destination`), level from `level`, else
+ * `OAUTH_RECOVERY_LOG_LEVEL`, else `info`; token fields redacted and `sk-ant-` values masked.
+ * @throws MissingDependencyError when `pretty` is set and `pino-pretty` is not installed.
+ */
 export function createLogger(options: CreateLoggerOptions = {}): Logger {
   const level = options.level ?? process.env.OAUTH_RECOVERY_LOG_LEVEL ?? 'info';
   const config: LoggerOptions = {
@@ -112,6 +118,7 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
     },
   };
   if (options.pretty) {
+    assertInstalled('pino-pretty', 'createLogger({ pretty: true })');
     return pino({
       ...config,
       transport: {

@@ -3,7 +3,7 @@
  * (`import 'oauth-recovery'` resolves to dist/), configured only by environment variables,
  * against the loopback fake of Anthropic.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -43,6 +43,15 @@ afterEach(async () => {
 });
 
 describe('README embedding example', () => {
+  it('is the README\'s "Embed it" snippet, byte for byte', async () => {
+    const root = new URL('../../', import.meta.url);
+    const readme = await readFile(new URL('README.md', root), 'utf8');
+    const example = await readFile(new URL('examples/embed-in-agent.ts', root), 'utf8');
+    const section = readme.slice(readme.indexOf('## Embed it'));
+    const snippet = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(snippet).toBe(example);
+  });
+
   it('answers with a valid login', async () => {
     const login = fake.issueLogin();
     await writeAuthProfilesFile(storePath(), login);

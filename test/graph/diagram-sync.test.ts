@@ -19,7 +19,7 @@ import {
 } from '../../src/graph/index.js';
 
 const DOC = new URL('../../docs/state-machine.md', import.meta.url);
-const SCRIPT = new URL('../../src/graph/write-diagram.ts', import.meta.url);
+const SCRIPT = new URL('../../scripts/write-diagram.ts', import.meta.url);
 const run = promisify(execFile);
 
 describe('docs/state-machine.md', () => {

@@ -6,10 +6,15 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { createRecoveryMachine } from '../../machines/index.js';
-import { DIAGRAM_COMMAND, diagramBlock, extractDiagramBlock, replaceDiagramBlock } from './doc-block.js';
+import { createRecoveryMachine } from '../machines/index.js';
+import {
+  DIAGRAM_COMMAND,
+  diagramBlock,
+  extractDiagramBlock,
+  replaceDiagramBlock,
+} from '../src/graph/doc-block.js';
 
-const DEFAULT_DOC = fileURLToPath(new URL('../../docs/state-machine.md', import.meta.url));
+const DEFAULT_DOC = fileURLToPath(new URL('../docs/state-machine.md', import.meta.url));
 
 async function main(argv: string[]): Promise<number> {
   const check = argv.includes('--check');
