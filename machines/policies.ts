@@ -82,6 +82,40 @@ export function cooldownDurationMs(consecutive: number, policy: RecoveryPolicy):
 }
 
 /**
+ * The delay before retry number `attempt` (0-based) after a transient failure: the jittered
+ * exponential backoff, never shorter than the server's `Retry-After` (`retryAfterMs`, in ms,
+ * null when the server sent none), and never longer than `policy.retryMaxMs`.
+ */
+export function retryDelayMs(
+  attempt: number,
+  retryAfterMs: number | null,
+  policy: RecoveryPolicy,
+  random: () => number,
+): number {
+  const backoff = retryBackoffMs(attempt, policy, random);
+  return Math.min(policy.retryMaxMs, Math.max(backoff, retryAfterMs ?? 0));
+}
+
+/**
+ * The proactive refresh point (epoch ms) of a token expiring at `expiresAt` (epoch ms): the
+ * start of the refresh window, or `notBefore` (epoch ms; null = no deferral) when that is
+ * later, but never past the token's last usable moment (expiry minus the freshness margin).
+ */
+export function refreshPointAt(expiresAt: number, notBefore: number | null, policy: RecoveryPolicy): number {
+  const due = Math.max(expiresAt - policy.refreshWindowMs, notBefore ?? Number.NEGATIVE_INFINITY);
+  return Math.min(due, expiresAt - policy.freshnessMarginMs);
+}
+
+/**
+ * When a cooldown that starts at `now` (epoch ms) ends, as epoch ms: `now` plus the length of
+ * the `consecutive`-th cooldown in a row (0-based, see `cooldownDurationMs`). A failed
+ * recovery whose token still works defers its next refresh by the same amount.
+ */
+export function cooldownEndsAt(now: number, consecutive: number, policy: RecoveryPolicy): number {
+  return now + cooldownDurationMs(consecutive, policy);
+}
+
+/**
  * The longest delay a timer can hold: Node fires anything above 2³¹ − 1 ms (about 24.8 days)
  * after 1 ms, which would turn a far-off refresh into a refresh loop.
  */

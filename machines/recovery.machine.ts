@@ -1,25 +1,24 @@
 /**
  * The recovery machine: the story of DESIGN.md's flow, with no I/O.
  *
- *   initializing ─► valid ─(refresh window | TOKEN_EXPIRED | AUTH_REJECTED)─► expired ─► refreshing
- *   refreshing ─ok─► ok ─► valid          refreshing ─error─► refreshFailed
- *   refreshFailed ─permanent, or transient with no retries left─► syncingFromCli
- *   refreshFailed ─transient, retries left, after backoff─► refreshing
- *   syncingFromCli ─CLI fresher─► retrying ─► ok ─► valid;   nothing fresher / unreadable ─► cooldown
- *   retrying ─rejected again, retries left─► syncingFromCli, else cooldown
- *   cooldown ─delay elapses─► expired;   CREDENTIALS_CHANGED | SYNC_REQUESTED ─► syncingFromCli
+ *   valid ─(refresh point | TOKEN_EXPIRED | AUTH_REJECTED)─► expired ─► refreshing ─ok─► ok ─► valid
+ *   refreshing ─error─► refreshFailed ─(backoff, retries left)─► refreshing, else ─► syncingFromCli
+ *   syncingFromCli ─CLI fresher─► retrying ─► ok;  our token still works ─► valid;  else ─► cooldown
+ *   cooldown ─(deadline | CREDENTIALS_CHANGED | SYNC_REQUESTED)─► expired / syncingFromCli
+ *
+ * That is the outline; the complete chart (every transition, generated from this definition and
+ * drift-tested) is the diagram in docs/state-machine.md (`npm run docs:diagram`).
  *
  * Side effects are invoked actors (`refreshToken`, `syncFromCli`, `retryPendingCalls`) that
  * `src/` supplies with `machine.provide()`. Time and randomness are injected, so guards and
  * delays are pure functions of (context, event, clock).
  */
-import { and, assign, emit, fromPromise, not, setup } from 'xstate';
+import { and, assign, emit, fromPromise, not, type SnapshotFrom, setup } from 'xstate';
 import { isFresher, isUsable } from './freshness.js';
-import { cooldownDurationMs, remainingMs, resolvePolicy, retryBackoffMs } from './policies.js';
+import { cooldownEndsAt, refreshPointAt, remainingMs, resolvePolicy, retryDelayMs } from './policies.js';
 import type {
   ClassifiableError,
   CredentialActorInput,
-  FailureKind,
   RecoveryContext,
   RecoveryEmitted,
   RecoveryEvent,
@@ -30,6 +29,7 @@ import type {
   SyncOutput,
 } from './recovery.types.js';
 
+/** What `createRecoveryMachine` takes: the clock and random source its guards and delays read. */
 export interface RecoveryMachineDeps {
   /** Epoch ms. Pass the same clock the actor runs on (e.g. XState's SimulatedClock) in tests. */
   now?: () => number;
@@ -68,6 +68,10 @@ export function describeFailure(error: unknown): string {
   return 'Error';
 }
 
+/**
+ * Builds the recovery machine. Its three actors (`refreshToken`, `syncFromCli`,
+ * `retryPendingCalls`) reject until supplied with `machine.provide({ actors })`.
+ */
 export function createRecoveryMachine(deps: RecoveryMachineDeps = {}) {
   const now = deps.now ?? (() => Date.now());
   const random = deps.random ?? Math.random;
@@ -99,41 +103,37 @@ export function createRecoveryMachine(deps: RecoveryMachineDeps = {}) {
       isTransientFailure: ({ context }) => context.lastError === 'transient',
       canRetry: ({ context }) => context.attempts < context.policy.maxRetries,
       /** The sync adopted a CLI credential that beats the one we hold (same rule as the store). */
-      isCliFresher: ({ context, event }) => {
-        const output = (event as unknown as { output?: SyncOutput }).output;
-        return (
-          output?.status === 'adopted' &&
-          isFresher(output.credential, context.credential, now(), context.policy.freshnessMarginMs)
-        );
-      },
+      // The output is typed, but a provided actor may still resolve with nothing: that is not fresher.
+      isCliFresher: ({ context }, params: { output: SyncOutput | null | undefined }) =>
+        params.output?.status === 'adopted' &&
+        isFresher(params.output.credential, context.credential, now(), context.policy.freshnessMarginMs),
       hasPendingCalls: ({ context }) => context.pendingCalls > 0,
-      wasRejectedAgain: ({ event }) =>
-        ((event as unknown as { output?: RetryOutput }).output?.rejected ?? 0) > 0,
+      /** At least one call retried with the recovered token was rejected again. */
+      wasRejectedAgain: (_, params: { output: RetryOutput | null | undefined }) =>
+        (params.output?.rejected ?? 0) > 0,
+      /**
+       * `wasRejectedAgain` and `canRetry` together. One guard, because XState's `and()` does not
+       * type a member's event-derived `params`.
+       */
+      wasRejectedAgainWithRetriesLeft: ({ context }, params: { output: RetryOutput | null | undefined }) =>
+        (params.output?.rejected ?? 0) > 0 && context.attempts < context.policy.maxRetries,
     },
     delays: {
       /** Until the proactive refresh: expiry minus the refresh window (0 when already inside it). */
       refreshAt: ({ context }) => remainingMs(context.nextRefreshAt, now()),
       /** Exponential, jittered, capped; never shorter than a server's Retry-After (still capped). */
-      retryBackoff: ({ context }) => {
-        const backoff = retryBackoffMs(context.attempts, context.policy, random);
-        return Math.min(context.policy.retryMaxMs, Math.max(backoff, context.retryAfterMs ?? 0));
-      },
+      retryBackoff: ({ context }) =>
+        retryDelayMs(context.attempts, context.retryAfterMs, context.policy, random),
       /** Until the cooldown deadline held in context, so a restored deadline is honoured too. */
       cooldownDelay: ({ context }) => remainingMs(context.cooldownUntil, now()),
     },
     actions: {
       /** At the refresh window, or after a deferral, but never past the token's last usable moment. */
       scheduleRefresh: assign({
-        nextRefreshAt: ({ context }) => {
-          if (!context.credential) return null;
-          const { expiresAt } = context.credential;
-          const { refreshWindowMs, freshnessMarginMs } = context.policy;
-          const due = Math.max(
-            expiresAt - refreshWindowMs,
-            context.refreshNotBefore ?? Number.NEGATIVE_INFINITY,
-          );
-          return Math.min(due, expiresAt - freshnessMarginMs);
-        },
+        nextRefreshAt: ({ context }) =>
+          context.credential
+            ? refreshPointAt(context.credential.expiresAt, context.refreshNotBefore, context.policy)
+            : null,
       }),
       /** A recovery failed but our token still works: keep serving it and try again after a cooldown-long wait. */
       deferRefresh: assign(({ context }) =>
@@ -142,7 +142,7 @@ export function createRecoveryMachine(deps: RecoveryMachineDeps = {}) {
         context.lastError === null || (context.refreshNotBefore !== null && context.refreshNotBefore > now())
           ? {}
           : {
-              refreshNotBefore: now() + cooldownDurationMs(context.consecutiveCooldowns, context.policy),
+              refreshNotBefore: cooldownEndsAt(now(), context.consecutiveCooldowns, context.policy),
               consecutiveCooldowns: context.consecutiveCooldowns + 1,
               attempts: 0,
               pendingCalls: 0,
@@ -158,9 +158,8 @@ export function createRecoveryMachine(deps: RecoveryMachineDeps = {}) {
         pendingCalls: ({ context }) => context.pendingCalls + 1,
       }),
       countPendingCall: assign({ pendingCalls: ({ context }) => context.pendingCalls + 1 }),
-      adoptRefreshed: assign({
-        credential: ({ event }) => (event as unknown as { output: RefreshOutput }).output,
-      }),
+      /** The refresh's result (metadata of the credential now stored) becomes ours. */
+      adoptRefreshed: assign((_, params: { output: RefreshOutput }) => ({ credential: params.output })),
       emitRefreshed: emit(({ context }) => ({
         type: 'refreshed' as const,
         profileId: context.profileId,
@@ -168,15 +167,14 @@ export function createRecoveryMachine(deps: RecoveryMachineDeps = {}) {
         expiresAt: context.credential?.expiresAt ?? 0,
         source: context.credential?.source ?? 'refresh',
       })),
-      recordRefreshFailure: assign(({ event }) => {
-        const error = (event as unknown as { error?: unknown }).error;
-        const { kind, retryAfterMs } = classifyFailure(error);
-        return { lastError: kind as FailureKind, retryAfterMs, lastErrorMessage: describeFailure(error) };
+      /** Why the refresh failed (permanent or transient) and any Retry-After the server sent. */
+      recordRefreshFailure: assign((_, params: { error: unknown }) => {
+        const { kind, retryAfterMs } = classifyFailure(params.error);
+        return { lastError: kind, retryAfterMs, lastErrorMessage: describeFailure(params.error) };
       }),
       countAttempt: assign({ attempts: ({ context }) => context.attempts + 1 }),
-      adoptSynced: assign({
-        credential: ({ event }) => (event as unknown as { output: SyncOutput }).output.credential,
-      }),
+      /** The CLI credential the sync stored becomes ours. */
+      adoptSynced: assign((_, params: { output: SyncOutput }) => ({ credential: params.output.credential })),
       // Stryker disable OptionalChaining,StringLiteral,LogicalOperator: equivalent — emitSynced runs only after isCliFresher
       // accepted the adopted credential, so `context.credential` is never null here and the fallbacks are unreachable.
       emitSynced: emit(({ context }) => ({
@@ -187,15 +185,16 @@ export function createRecoveryMachine(deps: RecoveryMachineDeps = {}) {
       })),
       // Stryker restore OptionalChaining,StringLiteral,LogicalOperator
       recordNothingFresher: assign({
-        lastError: 'notFresher' as FailureKind,
+        lastError: 'notFresher',
         lastErrorMessage: 'notFresher',
       }),
-      recordSyncFailure: assign(({ event }) => ({
-        lastError: 'unreadable' as FailureKind,
-        lastErrorMessage: describeFailure((event as unknown as { error?: unknown }).error),
+      /** The CLI's credentials could not be read: a short label of why. */
+      recordSyncFailure: assign((_, params: { error: unknown }) => ({
+        lastError: 'unreadable',
+        lastErrorMessage: describeFailure(params.error),
       })),
       recordRejectedAgain: assign({
-        lastError: 'rejectedAgain' as FailureKind,
+        lastError: 'rejectedAgain',
         lastErrorMessage: 'rejectedAgain',
         credential: ({ context }) => (context.credential ? { ...context.credential, rejected: true } : null),
       }),
@@ -208,7 +207,7 @@ export function createRecoveryMachine(deps: RecoveryMachineDeps = {}) {
           return { pendingCalls: 0, attempts: 0 };
         }
         return {
-          cooldownUntil: at + cooldownDurationMs(context.consecutiveCooldowns, context.policy),
+          cooldownUntil: cooldownEndsAt(at, context.consecutiveCooldowns, context.policy),
           consecutiveCooldowns: context.consecutiveCooldowns + 1,
           pendingCalls: 0,
           attempts: 0,
@@ -301,8 +300,17 @@ export function createRecoveryMachine(deps: RecoveryMachineDeps = {}) {
           id: 'refreshToken',
           src: 'refreshToken',
           input: ({ context }) => ({ profileId: context.profileId, credential: context.credential }),
-          onDone: { target: 'ok', actions: ['adoptRefreshed', 'emitRefreshed'] },
-          onError: { target: 'refreshFailed', actions: 'recordRefreshFailure' },
+          onDone: {
+            target: 'ok',
+            actions: [
+              { type: 'adoptRefreshed', params: ({ event }) => ({ output: event.output }) },
+              'emitRefreshed',
+            ],
+          },
+          onError: {
+            target: 'refreshFailed',
+            actions: { type: 'recordRefreshFailure', params: ({ event }) => ({ error: event.error }) },
+          },
         },
         on: { AUTH_REJECTED: { actions: 'countPendingCall' } },
       },
@@ -328,13 +336,26 @@ export function createRecoveryMachine(deps: RecoveryMachineDeps = {}) {
           src: 'syncFromCli',
           input: ({ context }) => ({ profileId: context.profileId, credential: context.credential }),
           onDone: [
-            { guard: 'isCliFresher', target: 'retrying', actions: ['adoptSynced', 'emitSynced'] },
+            {
+              guard: { type: 'isCliFresher', params: ({ event }) => ({ output: event.output }) },
+              target: 'retrying',
+              actions: [
+                { type: 'adoptSynced', params: ({ event }) => ({ output: event.output }) },
+                'emitSynced',
+              ],
+            },
             { guard: 'isStillValid', target: 'valid', actions: 'deferRefresh' },
             { target: 'cooldown', actions: ['recordNothingFresher', 'startCooldown'] },
           ],
           onError: [
             { guard: 'isStillValid', target: 'valid', actions: 'deferRefresh' },
-            { target: 'cooldown', actions: ['recordSyncFailure', 'startCooldown'] },
+            {
+              target: 'cooldown',
+              actions: [
+                { type: 'recordSyncFailure', params: ({ event }) => ({ error: event.error }) },
+                'startCooldown',
+              ],
+            },
           ],
         },
         on: { AUTH_REJECTED: { actions: 'countPendingCall' } },
@@ -353,12 +374,15 @@ export function createRecoveryMachine(deps: RecoveryMachineDeps = {}) {
           }),
           onDone: [
             {
-              guard: and(['wasRejectedAgain', 'canRetry']),
+              guard: {
+                type: 'wasRejectedAgainWithRetriesLeft',
+                params: ({ event }) => ({ output: event.output }),
+              },
               target: 'syncingFromCli',
               actions: ['recordRejectedAgain', 'clearPendingCalls', 'countAttempt'],
             },
             {
-              guard: 'wasRejectedAgain',
+              guard: { type: 'wasRejectedAgain', params: ({ event }) => ({ output: event.output }) },
               target: 'cooldown',
               actions: ['recordRejectedAgain', 'startCooldown'],
             },
@@ -399,4 +423,8 @@ export function createRecoveryMachine(deps: RecoveryMachineDeps = {}) {
   });
 }
 
+/** The machine `createRecoveryMachine` returns (before its actors are provided). */
 export type RecoveryMachine = ReturnType<typeof createRecoveryMachine>;
+
+/** The machine's state names (`initializing`, `valid`, … `cooldown`), derived from its definition. */
+export type RecoveryStateName = SnapshotFrom<RecoveryMachine>['value'];

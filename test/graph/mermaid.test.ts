@@ -84,7 +84,7 @@ describe('renderMermaid (recovery machine)', () => {
     '  syncingFromCli --> valid : error: syncFromCli [isStillValid]',
     '  syncingFromCli --> cooldown : error: syncFromCli',
     '  retrying --> ok : always [!hasPendingCalls]',
-    '  retrying --> syncingFromCli : done: retryPendingCalls [wasRejectedAgain && canRetry]',
+    '  retrying --> syncingFromCli : done: retryPendingCalls [wasRejectedAgainWithRetriesLeft]',
     '  retrying --> cooldown : done: retryPendingCalls [wasRejectedAgain]',
     '  retrying --> ok : done: retryPendingCalls',
     '  retrying --> ok : error: retryPendingCalls',
