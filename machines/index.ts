@@ -27,5 +27,6 @@ export {
   describeFailure,
   type RecoveryMachine,
   type RecoveryMachineDeps,
+  type RecoveryStateName,
 } from './recovery.machine.js';
 export type * from './recovery.types.js';

@@ -5,11 +5,14 @@
  */
 import type { RecoveryPolicy } from './policies.js';
 
+/** Where the credential we hold came from: our store, the Claude Code CLI, or our own refresh. */
 export type CredentialOrigin = 'store' | 'cli' | 'refresh';
 
 /** What the machine knows of a credential: a fingerprint and an expiry, never the token. */
 export interface CredentialView {
+  /** Short hash of the access token (see `fingerprintToken`); '' for a blank token. */
   fingerprint: string;
+  /** Epoch ms. */
   expiresAt: number;
   source: CredentialOrigin;
   /** An API call rejected this exact token before its expiry (revoked by a rotation elsewhere). */

@@ -16,6 +16,7 @@ export type OAuthRecoveryErrorCode =
   | 'COOLDOWN'
   | 'LOGIN_REQUIRED'
   | 'STOPPED'
+  | 'NOT_STARTED'
   | 'KEYCHAIN'
   | 'MISSING_DEPENDENCY';
 
@@ -205,15 +206,29 @@ export class CooldownError extends OAuthRecoveryError {
   }
 }
 
+/**
+ * A person has to log in: nothing fresher than a dead or missing login exists anywhere we
+ * look (the store, the Claude Code CLI). Thrown by the CLI's `sync` and `refresh` (exit 3).
+ */
 export class LoginRequiredError extends OAuthRecoveryError {
-  constructor(message: string) {
-    super('LOGIN_REQUIRED', message, { hint: 'Log in with `claude`, then run `oauth-recovery sync`.' });
+  constructor(message: string, hint = 'Log in with `claude`, then run `oauth-recovery sync`.') {
+    super('LOGIN_REQUIRED', message, { hint });
   }
 }
 
+/** The instance was stopped (`stop()`); calls waiting on it, and calls made after, fail with this. */
 export class StoppedError extends OAuthRecoveryError {
   constructor() {
     super('STOPPED', 'the auth recovery instance was stopped');
+  }
+}
+
+/** A method that needs the machine (`getAccessToken`, `withAuth`, `refresh`, …) was called before `start()`. */
+export class NotStartedError extends OAuthRecoveryError {
+  constructor() {
+    super('NOT_STARTED', 'call start() before using the auth recovery instance', {
+      hint: 'Await `auth.start()` once, before the first call.',
+    });
   }
 }
 

@@ -6,14 +6,16 @@
  *   const reply = await auth.withAuth((token) => callAnthropic(token));
  */
 export {
+  type CredentialOrigin,
   type CredentialView,
   createRecoveryMachine,
   DEFAULT_POLICY,
+  type FailureKind,
   type RecoveryEmitted,
   type RecoveryEvent,
   type RecoveryPolicy,
 } from '../machines/index.js';
-export type { CredentialMeta, OAuthCredential } from './credentials/index.js';
+export type { OAuthCredential } from './credentials/index.js';
 export {
   type ClaudeCliReadResult,
   type ClaudeCliSource,
@@ -32,6 +34,7 @@ export {
   LoggedOutError,
   LoginRequiredError,
   MissingDependencyError,
+  NotStartedError,
   OAuthRecoveryError,
   type OAuthRecoveryErrorCode,
   RefreshError,
@@ -64,6 +67,8 @@ export {
   DEFAULT_PROFILE_ID,
   type RecoveryMode,
   type RecoveryStateName,
+  type TimeOptions,
+  type TransportOptions,
 } from './runtime/index.js';
 export type { ProfileStore, ProfileUsage, StoreUpdate } from './store/index.js';
 export { createFileProfileStore, resolveDefaultStorePath } from './store/index.js';

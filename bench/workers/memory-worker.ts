@@ -12,7 +12,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createRecoveryMachine } from '../../machines/index.js';
-import { type AuthRecovery, createAuthRecovery } from '../../src/runtime/create-auth-recovery.js';
+import { type AuthRecovery, createAuthRecovery } from '../../src/runtime/index.js';
 import { createFileProfileStore } from '../../src/store/file-profile-store.js';
 import {
   createInMemoryOAuthClient,

@@ -13,6 +13,7 @@ import { fingerprintToken } from '../credentials/fingerprint.js';
 import { isCredentialBlank, isCredentialFresher } from '../credentials/freshness.js';
 import type { OAuthCredential } from '../credentials/types.js';
 import { RefreshError } from '../errors.js';
+import { errnoCode } from '../fs/fs-errors.js';
 import { DEFAULT_LOCK_STALE_MS } from '../fs/lock.js';
 import { resolveRealTarget } from '../fs/resolve-target.js';
 import { createOAuthClient } from '../oauth/refresh-client.js';
@@ -48,7 +49,7 @@ async function statOrNull(file: string): Promise<Stats | null> {
   try {
     return await stat(file);
   } catch (error) {
-    if ((error as { code?: unknown }).code === 'ENOENT') return null;
+    if (errnoCode(error) === 'ENOENT') return null;
     throw error;
   }
 }

@@ -10,13 +10,7 @@
  * | 4 | in cooldown: it ends by itself; a fresh `claude` login or `sync` ends it at once |
  */
 import { CommanderError } from 'commander';
-import {
-  CooldownError,
-  InsecureTokenUrlError,
-  LoggedOutError,
-  LoginRequiredError,
-  OAuthRecoveryError,
-} from '../errors.js';
+import { CooldownError, InsecureTokenUrlError, LoggedOutError, LoginRequiredError } from '../errors.js';
 
 export const ExitCode = {
   ok: 0,
@@ -38,26 +32,12 @@ export class UsageError extends Error {
   }
 }
 
-/** Nothing fresher to adopt, or no login at all: a person has to log in with `claude`. */
-export class NothingFresherError extends OAuthRecoveryError {
-  constructor(message: string, hint = 'Log in with `claude`, then run `oauth-recovery sync`.') {
-    super('LOGIN_REQUIRED', message, { hint });
-    this.name = 'NothingFresherError';
-  }
-}
-
 export function exitCodeForError(error: unknown): ExitCode {
   if (error instanceof CommanderError) {
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
   if (error instanceof UsageError || error instanceof InsecureTokenUrlError) return ExitCode.usage;
   if (error instanceof CooldownError) return ExitCode.cooldown;
-  if (
-    error instanceof NothingFresherError ||
-    error instanceof LoginRequiredError ||
-    error instanceof LoggedOutError
-  ) {
-    return ExitCode.loginNeeded;
-  }
+  if (error instanceof LoginRequiredError || error instanceof LoggedOutError) return ExitCode.loginNeeded;
   return ExitCode.failure;
 }

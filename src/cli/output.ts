@@ -5,6 +5,7 @@
  */
 import { CommanderError } from 'commander';
 import { OAuthRecoveryError } from '../errors.js';
+import { errnoCode } from '../fs/fs-errors.js';
 import { maskSecrets } from '../oauth/mask-secrets.js';
 import { UsageError } from './exit-codes.js';
 
@@ -61,10 +62,9 @@ export function describeError(error: unknown): ErrorReport {
     };
   }
   if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
     return {
       name: error.name,
-      code: typeof code === 'string' ? code : 'ERROR',
+      code: errnoCode(error) ?? 'ERROR',
       message: oneLine(error.message),
     };
   }

@@ -10,6 +10,7 @@ import { type ClaudeCliSource, createClaudeCliSource } from '../credentials/clau
 import { fingerprintToken } from '../credentials/fingerprint.js';
 import { isCredentialBlank, isCredentialFresher } from '../credentials/freshness.js';
 import type { OAuthCredential } from '../credentials/types.js';
+import { errnoCode } from '../fs/fs-errors.js';
 import { type AuthProfilesDocument, isOAuthProfile } from '../store/auth-profiles-schema.js';
 import { createFileProfileStore } from '../store/file-profile-store.js';
 import type { CliConfig } from './config.js';
@@ -102,7 +103,7 @@ async function readStoreDocument(
   try {
     await stat(store.location);
   } catch (error) {
-    if ((error as { code?: unknown }).code === 'ENOENT') return null;
+    if (errnoCode(error) === 'ENOENT') return null;
   }
   return store.readDocument();
 }

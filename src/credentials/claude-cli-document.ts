@@ -5,7 +5,7 @@
 import { DowngradeRefusedError } from '../errors.js';
 import type { ClaudeAiOauth, ClaudeCliCredentialsDocument } from './claude-cli-schema.js';
 import type { ClaudeCliReadResult } from './claude-cli-source.js';
-import { toCredentialMeta } from './fingerprint.js';
+import { toCredentialView } from './fingerprint.js';
 import { decideCredentialWrite, isCredentialBlank } from './freshness.js';
 import { serializeLike } from './json-document.js';
 import type { OAuthCredential } from './types.js';
@@ -26,7 +26,7 @@ export function interpretClaudeCliDocument(document: ClaudeCliCredentialsDocumen
   if (!document.claudeAiOauth) return { status: 'missing' };
   const credential = toOAuthCredential(document.claudeAiOauth);
   if (isCredentialBlank(credential)) return { status: 'blank' };
-  return { status: 'ok', credential, meta: toCredentialMeta(credential, 'cli') };
+  return { status: 'ok', credential, meta: toCredentialView(credential, 'cli') };
 }
 
 /** The document with the rotated pair in place; every other field, and key order, kept. */

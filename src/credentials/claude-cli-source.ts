@@ -12,10 +12,10 @@ import { createClaudeCliFileSource } from './claude-cli-file-source.js';
 import { createClaudeCliKeychainSource } from './claude-cli-keychain-source.js';
 import { claudeCredentialsPath, claudeKeychainAccount, claudeKeychainService } from './claude-cli-paths.js';
 import type { WriteOptions } from './freshness.js';
-import type { CredentialMeta, OAuthCredential } from './types.js';
+import type { CredentialView, OAuthCredential } from './types.js';
 
 export type ClaudeCliReadResult =
-  | { status: 'ok'; credential: OAuthCredential; meta: CredentialMeta }
+  | { status: 'ok'; credential: OAuthCredential; meta: CredentialView }
   /** Empty tokens or `expiresAt: 0`: the CLI is logged out. Never a credential. */
   | { status: 'blank' }
   /** No file, no Keychain item, or no `claudeAiOauth` in it. */
@@ -70,7 +70,7 @@ export function createClaudeCliSource(options: ClaudeCliSourceOptions = {}): Cla
 export function requireClaudeCliCredential(
   result: ClaudeCliReadResult,
   location: string,
-): { credential: OAuthCredential; meta: CredentialMeta } {
+): { credential: OAuthCredential; meta: CredentialView } {
   if (result.status !== 'ok') throw new LoggedOutError(location);
   return { credential: result.credential, meta: result.meta };
 }

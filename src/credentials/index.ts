@@ -35,7 +35,7 @@ export {
   createClaudeCliSource,
   requireClaudeCliCredential,
 } from './claude-cli-source.js';
-export { fingerprintToken, toCredentialMeta } from './fingerprint.js';
+export { fingerprintToken, toCredentialView } from './fingerprint.js';
 export {
   type CredentialWriteDecision,
   DEFAULT_FRESHNESS_MARGIN_MS,
@@ -47,4 +47,4 @@ export {
   type WriteOptions,
 } from './freshness.js';
 export { fieldPath, parseJsonDocument, serializeLike } from './json-document.js';
-export type { CredentialMeta, CredentialSource, OAuthCredential } from './types.js';
+export type { CredentialOrigin, CredentialView, OAuthCredential } from './types.js';

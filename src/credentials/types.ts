@@ -1,7 +1,9 @@
+import type { CredentialOrigin, CredentialView } from '../../machines/index.js';
+
 /**
  * The one in-memory shape of an OAuth login, whichever file it came from. Raw tokens live
- * only here and in the files; everything that leaves a source (machine context, logs,
- * events) uses `CredentialMeta` instead.
+ * only here and in the files; everything that leaves a reader (machine context, logs,
+ * events) uses `CredentialView` instead.
  */
 export interface OAuthCredential {
   accessToken: string;
@@ -13,13 +15,5 @@ export interface OAuthCredential {
   rateLimitTier?: string;
 }
 
-/** Where a credential was read from. */
-export type CredentialSource = 'store' | 'cli' | 'refresh';
-
-/** What the machine, logs and the inspector may see of a credential: no token value. */
-export interface CredentialMeta {
-  /** Short hash of the access token (see `fingerprintToken`). */
-  fingerprint: string;
-  expiresAt: number;
-  source: CredentialSource;
-}
+/** The token-free view of a credential and its origin tag: one definition, in `machines/`. */
+export type { CredentialOrigin, CredentialView };

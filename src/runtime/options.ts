@@ -1,4 +1,4 @@
-/** What an embedder can configure, and how unset options are filled in. */
+/** What an embedder can configure. Defaults are filled in by `resolveRuntimeOptions`. */
 import type { ActorOptions, AnyActorLogic } from 'xstate';
 import type { RecoveryPolicy } from '../../machines/index.js';
 import type { ClaudeCliSource } from '../credentials/claude-cli-source.js';
@@ -7,6 +7,7 @@ import type { Logger } from '../logging/logger.js';
 import type { FetchLike, OAuthClient } from '../oauth/refresh-client.js';
 import type { ProfileStore } from '../store/types.js';
 
+/** The profile id used when none is given: the one openclaw uses for a Claude Code login. */
 export const DEFAULT_PROFILE_ID = 'anthropic:claude-cli';
 
 /**
@@ -16,6 +17,32 @@ export const DEFAULT_PROFILE_ID = 'anthropic:claude-cli';
  */
 export type RecoveryMode = 'writeBack' | 'delegate';
 
+/** How the built-in OAuth client reaches the token endpoint. Ignored when `oauthClient` is given. */
+export interface TransportOptions {
+  /** Token endpoint (default `$OAUTH_RECOVERY_TOKEN_URL` or https://platform.claude.com/v1/oauth/token; plain http only to loopback). */
+  tokenUrl?: string;
+  /** OAuth client id (default Claude Code's, `9d1c250a-e61b-44d9-88ed-5944d1962f5e`). */
+  clientId?: string;
+  /** The `fetch` to use (default the global one). */
+  fetch?: FetchLike;
+  /** Per-request timeout, in ms (default the client's, see `createOAuthClient`). */
+  requestTimeoutMs?: number;
+}
+
+/**
+ * Time and randomness, which must be kept in step (tests pass one simulated clock to all).
+ * Default: the real ones.
+ */
+export interface TimeOptions {
+  /** Epoch-ms clock for freshness and deadlines. Default `Date.now`. */
+  now?: () => number;
+  /** 0 ≤ r < 1 for backoff jitter. Default `Math.random`. */
+  random?: () => number;
+  /** XState clock for the machine's timers (e.g. `SimulatedClock` in tests); must agree with `now`. */
+  clock?: ActorOptions<AnyActorLogic>['clock'];
+}
+
+/** The options of `createAuthRecovery`. Every field is optional. */
 export interface AuthRecoveryOptions {
   /** Profile id in the store. Default `anthropic:claude-cli`. */
   profileId?: string;
@@ -25,17 +52,17 @@ export interface AuthRecoveryOptions {
   cliSource?: ClaudeCliSource | false;
   /** Claude Code's config dir (default `$CLAUDE_CONFIG_DIR` or `~/.claude`). */
   claudeConfigDir?: string;
-  /** Token endpoint (default `$OAUTH_RECOVERY_TOKEN_URL` or https://platform.claude.com/v1/oauth/token). */
-  tokenUrl?: string;
-  clientId?: string;
-  /** A ready OAuth client (tests, custom transports). Overrides tokenUrl/clientId/fetch. */
+  /** The built-in OAuth client's endpoint, client id, fetch and timeout. Ignored when `oauthClient` is given. */
+  transport?: TransportOptions;
+  /** A ready OAuth client (tests, custom transports). When given, `transport` is not used. */
   oauthClient?: OAuthClient;
-  fetch?: FetchLike;
-  requestTimeoutMs?: number;
+  /** `writeBack` (default) or `delegate`; see `RecoveryMode`. */
   mode?: RecoveryMode;
   /** Delegate mode: a command run before re-reading the CLI, e.g. `['claude', 'auth', 'status']`. */
   nudgeCommand?: readonly string[];
+  /** Delegate mode: how long the nudge command may run, in ms. Default 30 000. */
   nudgeTimeoutMs?: number;
+  /** Overrides of `DEFAULT_POLICY` (windows, retries, backoff, cooldown; all in ms or counts). */
   policy?: Partial<RecoveryPolicy>;
   /** Extra test for "this error means the token was rejected", on top of the built-in one. */
   isAuthRejection?: (error: unknown) => boolean;
@@ -43,13 +70,24 @@ export interface AuthRecoveryOptions {
   logger?: Logger;
   /** Watch the CLI's credentials for changes (a new login ends a cooldown at once). Default true. */
   watchCli?: boolean;
-  /** Epoch-ms clock for freshness and deadlines. Default `Date.now`. */
-  now?: () => number;
-  /** 0 ≤ r < 1 for backoff jitter. Default `Math.random`. */
-  random?: () => number;
-  /** XState clock for the machine's timers (e.g. `SimulatedClock` in tests). */
-  clock?: ActorOptions<AnyActorLogic>['clock'];
+  /** Injected time and randomness (`now`, `random`, `clock`). Default: the real ones. */
+  time?: TimeOptions;
   /** Connect the XState inspector (see docs/inspector.md). */
   inspect?: InspectOption;
+  /** Environment to read `OAUTH_RECOVERY_*` and `CLAUDE_CONFIG_DIR` from. Default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /** @deprecated Use `transport.tokenUrl`. */
+  tokenUrl?: string;
+  /** @deprecated Use `transport.clientId`. */
+  clientId?: string;
+  /** @deprecated Use `transport.fetch`. */
+  fetch?: FetchLike;
+  /** @deprecated Use `transport.requestTimeoutMs`. */
+  requestTimeoutMs?: number;
+  /** @deprecated Use `time.now`. */
+  now?: () => number;
+  /** @deprecated Use `time.random`. */
+  random?: () => number;
+  /** @deprecated Use `time.clock`. */
+  clock?: ActorOptions<AnyActorLogic>['clock'];
 }

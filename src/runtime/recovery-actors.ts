@@ -1,5 +1,5 @@
 /**
- * The machine's three side effects, built on the real parts. Each works under the store's
+ * The machine's three invoked actors, built on the real parts. Each works under the store's
  * cross-process lock and re-reads before it acts, so a rotation happens once however many
  * threads and processes notice the expiry; each returns metadata only (the raw credential
  * goes into the vault).
@@ -24,7 +24,7 @@ import {
 import type { ClaudeCliSource } from '../credentials/claude-cli-source.js';
 import { fingerprintToken } from '../credentials/fingerprint.js';
 import { isCredentialFresher, isCredentialUsable } from '../credentials/freshness.js';
-import type { CredentialSource, OAuthCredential } from '../credentials/types.js';
+import type { CredentialOrigin, OAuthCredential } from '../credentials/types.js';
 import { RefreshError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { OAuthClient } from '../oauth/refresh-client.js';
@@ -52,12 +52,12 @@ export interface RecoveryActorDeps {
   track?: <T>(work: Promise<T>) => Promise<T>;
 }
 
-function view(credential: OAuthCredential, source: CredentialSource): CredentialView {
+function view(credential: OAuthCredential, source: CredentialOrigin): CredentialView {
   return { fingerprint: fingerprintToken(credential.accessToken), expiresAt: credential.expiresAt, source };
 }
 
-/** The machine's side effects for one runtime instance, as plain async functions. */
-export type RecoveryEffects = ReturnType<typeof createRecoveryActors>;
+/** The machine's invoked actors for one runtime instance, as plain async functions. */
+export type RecoveryActors = ReturnType<typeof createRecoveryActors>;
 
 export function createRecoveryActors(deps: RecoveryActorDeps) {
   const { profileId, store, cli, vault, policy, now, logger } = deps;
@@ -115,11 +115,7 @@ export function createRecoveryActors(deps: RecoveryActorDeps) {
     await new Promise<void>((resolve) => {
       execFile(command, args, { timeout: deps.nudgeTimeoutMs, windowsHide: true }, (error) => {
         // A failing nudge is not fatal: the re-read below tells whether it helped.
-        if (error)
-          logger.warn(
-            { event: 'nudgeFailed', command, code: (error as { code?: unknown }).code },
-            'nudge command failed',
-          );
+        if (error) logger.warn({ event: 'nudgeFailed', command, code: error.code }, 'nudge command failed');
         resolve();
       });
     });

@@ -1,7 +1,7 @@
 /**
  * One machine definition per clock, shared by every runtime instance in the process. A machine
  * definition is large (about 38 KB), and `machine.provide()` per instance would build one each;
- * instead the invoked actors are provided once and find their instance's side effects through
+ * instead the invoked actors are provided once and find their instance's implementations through
  * the actor system they run in.
  */
 import { type ActorSystem, fromPromise } from 'xstate';
@@ -17,32 +17,34 @@ import {
   type RetryOutput,
   type SyncOutput,
 } from '../../machines/index.js';
-import type { RecoveryEffects } from './recovery-actors.js';
+import type { RecoveryActors } from './recovery-actors.js';
 
-const effectsBySystem = new WeakMap<AnyActorSystem, RecoveryEffects>();
+const actorsBySystem = new WeakMap<AnyActorSystem, RecoveryActors>();
 
-function effectsOf(system: AnyActorSystem): RecoveryEffects {
-  const effects = effectsBySystem.get(system);
-  if (!effects) throw new Error('recovery actor started outside a runtime: bindEffects() was not called');
-  return effects;
+function actorsOf(system: AnyActorSystem): RecoveryActors {
+  const actors = actorsBySystem.get(system);
+  if (!actors)
+    throw new Error('recovery actor started outside a runtime: bindRecoveryActors() was not called');
+  return actors;
 }
 
 function buildMachine(now: () => number, random: () => number) {
   return createRecoveryMachine({ now, random }).provide({
     actors: {
       refreshToken: fromPromise<RefreshOutput, CredentialActorInput>(({ input, system }) =>
-        effectsOf(system).refreshToken(input),
+        actorsOf(system).refreshToken(input),
       ),
       syncFromCli: fromPromise<SyncOutput, CredentialActorInput>(({ input, system }) =>
-        effectsOf(system).syncFromCli(input),
+        actorsOf(system).syncFromCli(input),
       ),
       retryPendingCalls: fromPromise<RetryOutput, RetryInput>(({ input, system }) =>
-        effectsOf(system).retryPendingCalls(input),
+        actorsOf(system).retryPendingCalls(input),
       ),
     },
   });
 }
 
+/** The recovery machine with the runtime's actors provided. */
 export type RuntimeMachine = ReturnType<typeof buildMachine>;
 
 const machines = new WeakMap<() => number, WeakMap<() => number, RuntimeMachine>>();
@@ -62,7 +64,7 @@ export function sharedRecoveryMachine(now: () => number, random: () => number): 
   return machine;
 }
 
-/** Ties an actor system (one runtime instance) to its side effects; call before `actor.start()`. */
-export function bindEffects(system: AnyActorSystem, effects: RecoveryEffects): void {
-  effectsBySystem.set(system, effects);
+/** Ties an actor system (one runtime instance) to its actors' implementations; call before `actor.start()`. */
+export function bindRecoveryActors(system: AnyActorSystem, actors: RecoveryActors): void {
+  actorsBySystem.set(system, actors);
 }

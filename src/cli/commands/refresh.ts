@@ -8,10 +8,10 @@
  * is sent and every failure with its reason, so a silent endpoint is never a silent minute.
  */
 import type { Command } from 'commander';
-import { CooldownError, OAuthRecoveryError, RefreshError } from '../../errors.js';
+import { CooldownError, LoginRequiredError, OAuthRecoveryError, RefreshError } from '../../errors.js';
 import type { AuthRecoverySnapshot } from '../../runtime/index.js';
 import { createFileProfileStore } from '../../store/file-profile-store.js';
-import { ExitCode, NothingFresherError, UsageError } from '../exit-codes.js';
+import { ExitCode, UsageError } from '../exit-codes.js';
 import { formatDuration, formatTime } from '../format.js';
 import { readProfile } from '../profile-report.js';
 import type { CliRunner } from '../program.js';
@@ -52,7 +52,7 @@ export function registerRefreshCommand(program: Command, runner: CliRunner): voi
           const storeState = readings.storeExists
             ? `has no oauth profile ${config.profileId}`
             : 'does not exist';
-          throw new NothingFresherError(
+          throw new LoginRequiredError(
             `no credentials to refresh: the store ${config.storePath} ${storeState} and the Claude CLI ${cliState} at ${readings.cliPath}`,
           );
         }
@@ -142,7 +142,7 @@ export function registerRefreshCommand(program: Command, runner: CliRunner): voi
             );
           }
           const said = last?.kind === 'permanent' ? ` (${describeRefreshFailure(last)})` : '';
-          throw new NothingFresherError(
+          throw new LoginRequiredError(
             `the refresh token was rejected${said} and the Claude CLI has nothing fresher; ${config.profileId} ${until}`,
           );
         } finally {

@@ -8,8 +8,9 @@ import type { Command } from 'commander';
 import { fingerprintToken } from '../../credentials/fingerprint.js';
 import { isCredentialFresher } from '../../credentials/freshness.js';
 import type { OAuthCredential } from '../../credentials/types.js';
+import { LoginRequiredError } from '../../errors.js';
 import { createFileProfileStore } from '../../store/file-profile-store.js';
-import { ExitCode, NothingFresherError } from '../exit-codes.js';
+import { ExitCode } from '../exit-codes.js';
 import { formatTime } from '../format.js';
 import { createCliSourceFor } from '../profile-report.js';
 import type { CliRunner } from '../program.js';
@@ -30,7 +31,7 @@ export function registerSyncCommand(program: Command, runner: CliRunner): void {
         const cli = createCliSourceFor(config, now);
         const read = await cli.read();
         if (read.status !== 'ok') {
-          throw new NothingFresherError(
+          throw new LoginRequiredError(
             `the Claude CLI has no credentials to adopt (${read.status === 'blank' ? 'logged out: blank credentials' : 'not logged in'}) at ${cli.location}`,
           );
         }
@@ -38,13 +39,13 @@ export function registerSyncCommand(program: Command, runner: CliRunner): void {
         const store = createFileProfileStore({ path: config.storePath, now });
         const stored = await store.readCredential(config.profileId);
         if (stored && stored.accessToken === candidate.accessToken) {
-          throw new NothingFresherError(
+          throw new LoginRequiredError(
             'nothing fresher: the Claude CLI holds the same login as the store; nothing was written',
             'Nothing to do while that login works. If it is dead, run `claude` and log in again, then `oauth-recovery sync`.',
           );
         }
         if (!isCredentialFresher(candidate, stored, now())) {
-          throw new NothingFresherError(
+          throw new LoginRequiredError(
             `nothing fresher: the Claude CLI's credentials (expires ${formatTime(candidate.expiresAt)}) do not beat the store's (expires ${formatTime(stored?.expiresAt)}); nothing was written`,
             'If the login is dead, run `claude` and log in again, then `oauth-recovery sync`.',
           );
@@ -56,7 +57,7 @@ export function registerSyncCommand(program: Command, runner: CliRunner): void {
             : { write: null, result: { adopted: false, previous: current } },
         );
         if (!previous.adopted) {
-          throw new NothingFresherError('nothing fresher: another process updated the store first');
+          throw new LoginRequiredError('nothing fresher: another process updated the store first');
         }
         await store.recordUsage(config.profileId, { cooldownUntil: null, errorCount: 0 });
         const adopted = meta(candidate)!;

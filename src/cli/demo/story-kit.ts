@@ -75,10 +75,8 @@ export async function createStoryKit(
       const auth = createAuthRecovery({
         store: storePath,
         claudeConfigDir: claudeDir,
-        tokenUrl: server.tokenUrl,
-        now: clock.now,
-        clock: clock.timers,
-        random: () => 0.5,
+        transport: { tokenUrl: server.tokenUrl },
+        time: { now: clock.now, clock: clock.timers, random: () => 0.5 },
         logger: options.logger ?? createSilentLogger(),
         ...(options.inspect ? { inspect: options.inspect } : {}),
         env: {},
