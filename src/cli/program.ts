@@ -65,6 +65,8 @@ export function buildProgram(runner: CliRunner): Command {
       outputError: () => undefined,
     })
     .showSuggestionAfterError(true)
+    // `help <command>` and `<command> --help` list the global flags too (commands inherit this).
+    .configureHelp({ showGlobalOptions: true })
     .option('--store <path>', 'profile store (auth-profiles.json); env OAUTH_RECOVERY_STORE')
     .option('--profile <id>', 'profile id in the store', 'anthropic:claude-cli')
     .option(

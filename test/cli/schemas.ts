@@ -45,6 +45,20 @@ export const SyncJsonSchema = z.strictObject({
   fingerprint,
   expiresAt: epochMs,
   previous: z.strictObject({ fingerprint, expiresAt: z.number() }).nullable(),
+  store: z.strictObject({
+    path: z.string(),
+    modeChanged: z.strictObject({ from: z.string(), to: z.string() }).nullable(),
+  }),
+  cli: z.strictObject({ path: z.string() }),
+});
+
+export const SyncCurrentJsonSchema = z.strictObject({
+  ok: z.literal(true),
+  adopted: z.literal(false),
+  alreadyCurrent: z.literal(true),
+  profileId: z.string(),
+  fingerprint,
+  expiresAt: epochMs,
   store: z.strictObject({ path: z.string() }),
   cli: z.strictObject({ path: z.string() }),
 });

@@ -1,6 +1,6 @@
 /** `oauth-recovery sync`: adopt the CLI's credentials when fresher; otherwise exit 3 and write nothing. */
 import { existsSync } from 'node:fs';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fingerprintToken } from '../../src/credentials/fingerprint.js';
 import {
@@ -11,7 +11,7 @@ import {
   expiresIn,
   PROFILE_ID,
 } from './cli-harness.js';
-import { SyncJsonSchema } from './schemas.js';
+import { SyncCurrentJsonSchema, SyncJsonSchema } from './schemas.js';
 
 let fx: CliFixture;
 beforeEach(async () => {
@@ -84,8 +84,30 @@ describe('sync', () => {
     expectNoSecrets(run, fx.secrets);
   });
 
-  it('exits 3 and writes nothing when the CLI holds the same login', async () => {
+  it('says "already current" (exit 0) and writes nothing when the CLI holds the same working login', async () => {
     const login = fx.login();
+    await fx.writeStore(login);
+    await fx.writeCli(login);
+    const before = await snapshotStore();
+    const json = await fx.run(['sync', '--json', ...fx.flags()]);
+    expect(json.code).toBe(0);
+    expect(SyncCurrentJsonSchema.parse(JSON.parse(json.stdout))).toMatchObject({
+      adopted: false,
+      alreadyCurrent: true,
+      fingerprint: fingerprintToken(login.accessToken),
+      expiresAt: login.expiresAt,
+    });
+    const text = await fx.run(['sync', ...fx.flags()]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^already current: .*nothing was written\n$/);
+    expect(text.stderr).toBe('');
+    expect(await snapshotStore()).toEqual(before);
+    expectNoSecrets(json, fx.secrets);
+    expectNoSecrets(text, fx.secrets);
+  });
+
+  it('exits 3 and writes nothing when the CLI holds the same login and it has expired', async () => {
+    const login = fx.login({ expiresAt: Date.now() - 60_000 });
     await fx.writeStore(login);
     await fx.writeCli(login);
     const before = await snapshotStore();
@@ -93,6 +115,20 @@ describe('sync', () => {
     expect(run.code).toBe(3);
     expect(JSON.parse(run.stdout).error.code).toBe('LOGIN_REQUIRED');
     expect(await snapshotStore()).toEqual(before);
+  });
+
+  it("says so when adopting tightens the store's file mode (0644 → 0600)", async () => {
+    await fx.writeStore(fx.login({ expiresAt: expiresIn.minutes(20) }));
+    await chmod(fx.storePath, 0o644);
+    await fx.writeCli(fx.login());
+    const run = await fx.run(['sync', ...fx.flags()]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`tightened ${fx.storePath} from mode 0644 to 0600`);
+    expect((await stat(fx.storePath)).mode & 0o777).toBe(0o600);
+
+    await fx.writeCli(fx.login({ expiresAt: expiresIn.hours(9) }));
+    const again = await fx.run(['sync', '--json', ...fx.flags()]);
+    expect(SyncJsonSchema.parse(JSON.parse(again.stdout)).store.modeChanged).toBeNull();
   });
 
   it('exits 3 and writes nothing when the CLI is logged out (blank) or absent', async () => {

@@ -49,6 +49,28 @@ describe('usage', () => {
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
+  it('`help <command>` and `<command> --help` list the global flags too', async () => {
+    for (const args of [
+      ['help', 'sync'],
+      ['sync', '--help'],
+    ]) {
+      const run = await runCliBinary(args);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('Usage: oauth-recovery sync');
+      expect(run.stdout).toMatch(/Global Options:/);
+      for (const flag of [
+        '--store <path>',
+        '--profile <id>',
+        '--claude-config-dir <dir>',
+        '--token-url <url>',
+        '--json',
+        '--log-level <level>',
+      ]) {
+        expect(run.stdout).toContain(flag);
+      }
+    }
+  });
+
   it('exits 2 with help on stderr when no command is given', async () => {
     const run = await runCliBinary([]);
     expect(run.code).toBe(2);

@@ -1,16 +1,19 @@
 /**
  * `oauth-recovery sync`: adopt the Claude CLI's credentials into the store when they are
- * fresher (exit 0), by the same rule and under the same lock as the runtime. Otherwise exit 3
- * and write nothing: the store stays byte-identical, no lock is taken, no directory created.
- * Adopting also clears a persisted cooldown, so the next agent start does not wait it out.
+ * fresher (exit 0), by the same rule and under the same lock as the runtime. When the CLI holds
+ * the same login as the store and it still works, say "already current" (exit 0). Otherwise exit
+ * 3. Either way without an adoption nothing is written: the store stays byte-identical, no lock is
+ * taken, no directory created. Adopting also clears a persisted cooldown, so the next agent start
+ * does not wait it out, and says so when the write tightened the store's file mode (e.g. 0644 → 0600).
  */
 import type { Command } from 'commander';
 import { fingerprintToken } from '../../credentials/fingerprint.js';
-import { isCredentialFresher } from '../../credentials/freshness.js';
+import { isCredentialFresher, isCredentialUsable } from '../../credentials/freshness.js';
 import type { OAuthCredential } from '../../credentials/types.js';
 import { LoginRequiredError } from '../../errors.js';
 import { createFileProfileStore } from '../../store/file-profile-store.js';
 import { ExitCode } from '../exit-codes.js';
+import { modeChange, readFileMode } from '../file-mode.js';
 import { formatTime } from '../format.js';
 import { createCliSourceFor } from '../profile-report.js';
 import type { CliRunner } from '../program.js';
@@ -38,10 +41,30 @@ export function registerSyncCommand(program: Command, runner: CliRunner): void {
         const candidate = read.credential;
         const store = createFileProfileStore({ path: config.storePath, now });
         const stored = await store.readCredential(config.profileId);
+        if (stored && stored.accessToken === candidate.accessToken && isCredentialUsable(stored, now())) {
+          const current = meta(stored)!;
+          if (output.json) {
+            output.result({
+              ok: true,
+              adopted: false,
+              alreadyCurrent: true,
+              profileId: config.profileId,
+              fingerprint: current.fingerprint,
+              expiresAt: current.expiresAt,
+              store: { path: store.location },
+              cli: { path: cli.location },
+            });
+          } else {
+            output.line(
+              `already current: the store's ${config.profileId} is the Claude CLI's login (fingerprint ${current.fingerprint}, expires ${formatTime(current.expiresAt)}); nothing was written`,
+            );
+          }
+          return ExitCode.ok;
+        }
         if (stored && stored.accessToken === candidate.accessToken) {
           throw new LoginRequiredError(
-            'nothing fresher: the Claude CLI holds the same login as the store; nothing was written',
-            'Nothing to do while that login works. If it is dead, run `claude` and log in again, then `oauth-recovery sync`.',
+            'nothing fresher: the Claude CLI holds the same login as the store, and it has expired; nothing was written',
+            'Run `claude` and log in again, then `oauth-recovery sync`.',
           );
         }
         if (!isCredentialFresher(candidate, stored, now())) {
@@ -50,6 +73,7 @@ export function registerSyncCommand(program: Command, runner: CliRunner): void {
             'If the login is dead, run `claude` and log in again, then `oauth-recovery sync`.',
           );
         }
+        const modeBefore = await readFileMode(store.location);
         // Re-checked under the lock: another process may have written meanwhile.
         const previous = await store.updateCredential(config.profileId, (current) =>
           isCredentialFresher(candidate, current, now())
@@ -60,6 +84,7 @@ export function registerSyncCommand(program: Command, runner: CliRunner): void {
           throw new LoginRequiredError('nothing fresher: another process updated the store first');
         }
         await store.recordUsage(config.profileId, { cooldownUntil: null, errorCount: 0 });
+        const fileMode = modeChange(modeBefore, await readFileMode(store.location));
         const adopted = meta(candidate)!;
         const before = meta(previous.previous);
         if (output.json) {
@@ -70,7 +95,7 @@ export function registerSyncCommand(program: Command, runner: CliRunner): void {
             fingerprint: adopted.fingerprint,
             expiresAt: adopted.expiresAt,
             previous: before,
-            store: { path: store.location },
+            store: { path: store.location, modeChanged: fileMode },
             cli: { path: cli.location },
           });
         } else {
@@ -82,6 +107,11 @@ export function registerSyncCommand(program: Command, runner: CliRunner): void {
               ? `replaced fingerprint ${before.fingerprint} (expires ${formatTime(before.expiresAt)})`
               : 'the profile had no credential before',
           );
+          if (fileMode) {
+            output.line(
+              `tightened ${store.location} from mode ${fileMode.from} to ${fileMode.to} (it holds tokens; our writes are always ${fileMode.to})`,
+            );
+          }
         }
         return ExitCode.ok;
       }),
