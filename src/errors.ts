@@ -195,7 +195,9 @@ export class CooldownError extends OAuthRecoveryError {
   readonly until: number;
   readonly profileId: string;
   constructor(profileId: string, until: number) {
-    super('COOLDOWN', `profile ${profileId} is in cooldown until ${new Date(until).toISOString()}`, {
+    const at = new Date(until);
+    const when = Number.isNaN(at.getTime()) ? `${until} (epoch ms)` : at.toISOString();
+    super('COOLDOWN', `profile ${profileId} is in cooldown until ${when}`, {
       hint: 'It ends by itself; a fresh `claude` login or `oauth-recovery sync` ends it at once.',
     });
     this.until = until;

@@ -7,10 +7,8 @@
 import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { DEFAULT_POLICY } from '../../machines/index.js';
 import { createClaudeCliSource } from '../credentials/claude-cli-source.js';
-import { fingerprintToken } from '../credentials/fingerprint.js';
-import { isCredentialBlank, isCredentialFresher } from '../credentials/freshness.js';
+import { isCredentialFresher } from '../credentials/freshness.js';
 import type { OAuthCredential } from '../credentials/types.js';
 import { RefreshError } from '../errors.js';
 import { errnoCode } from '../fs/fs-errors.js';
@@ -18,9 +16,10 @@ import { DEFAULT_LOCK_STALE_MS } from '../fs/lock.js';
 import { resolveRealTarget } from '../fs/resolve-target.js';
 import { createOAuthClient } from '../oauth/refresh-client.js';
 import { DEFAULT_TOKEN_URL, isLoopbackHost, LEGACY_TOKEN_URL, resolveTokenUrl } from '../oauth/token-url.js';
-import { type AuthProfilesDocument, isOAuthProfile } from '../store/auth-profiles-schema.js';
+import type { AuthProfilesDocument } from '../store/auth-profiles-schema.js';
 import { createFileProfileStore } from '../store/file-profile-store.js';
 import type { CliConfig } from './config.js';
+import { checkProfile } from './doctor-profile-checks.js';
 import { formatDuration, formatTime } from './format.js';
 import { describeError } from './output.js';
 
@@ -134,66 +133,8 @@ export async function runDoctorChecks(config: CliConfig, options: DoctorOptions)
     }
   }
 
-  // The profile and its expiry.
-  let stored: OAuthCredential | null = null;
-  if (document) {
-    const profile = document.profiles[config.profileId];
-    if (!profile) {
-      add(
-        'profile',
-        'error',
-        `profile ${config.profileId} is not in the store (profiles: ${Object.keys(document.profiles).join(', ') || 'none'})`,
-        'Run `oauth-recovery sync` to adopt the Claude CLI login, or pass --profile.',
-      );
-    } else if (!isOAuthProfile(profile)) {
-      add(
-        'profile',
-        'error',
-        `profile ${config.profileId} is a ${profile.type} profile, not oauth`,
-        'Pass --profile with the oauth profile id.',
-      );
-    } else {
-      stored = { accessToken: profile.access, refreshToken: profile.refresh, expiresAt: profile.expires };
-      if (isCredentialBlank(stored)) {
-        add(
-          'profile',
-          'error',
-          `profile ${config.profileId} holds blank tokens`,
-          'Log in with `claude`, then run `oauth-recovery sync`.',
-        );
-      } else {
-        add(
-          'profile',
-          'ok',
-          `profile ${config.profileId}, fingerprint ${fingerprintToken(stored.accessToken)}`,
-        );
-        const left = stored.expiresAt - now();
-        if (left <= DEFAULT_POLICY.freshnessMarginMs) {
-          add(
-            'expiry',
-            'warn',
-            `access token expired ${formatDuration(-left)} ago (${formatTime(stored.expiresAt)})`,
-            'Run `oauth-recovery refresh` (or keep `oauth-recovery watch` running).',
-          );
-        } else {
-          add(
-            'expiry',
-            'ok',
-            `access token expires in ${formatDuration(left)} (${formatTime(stored.expiresAt)})`,
-          );
-        }
-      }
-      const usage = document.usageStats?.[config.profileId];
-      if (typeof usage?.cooldownUntil === 'number' && usage.cooldownUntil > now()) {
-        add(
-          'cooldown',
-          'warn',
-          `in cooldown until ${formatTime(usage.cooldownUntil)} after ${usage.errorCount ?? 1} failed recoveries`,
-          'It ends by itself; log in with `claude` and run `oauth-recovery sync` to end it now.',
-        );
-      }
-    }
-  }
+  // The profile and its expiry (and what is wrong with other tools' entries).
+  const stored: OAuthCredential | null = document ? checkProfile(config, document, now(), add) : null;
 
   // The Claude CLI's credentials, and how they compare with the store.
   const cli = createClaudeCliSource({ configDir: config.claudeConfigDir, env: config.env, now });

@@ -2,6 +2,7 @@
 
 /** `850 ms`, `42 s`, `4m 10s`, `7h 59m`, `3d 2h`; negative durations get a leading `-`. */
 export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return Number.isNaN(ms) ? '-' : ms > 0 ? 'forever' : '-forever';
   if (ms < 0) return `-${formatDuration(-ms)}`;
   if (ms < 1000) return `${Math.round(ms)} ms`;
   const seconds = Math.floor(ms / 1000);
@@ -13,9 +14,15 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(hours / 24)}d ${hours % 24}h`;
 }
 
+/**
+ * An epoch-ms time as ISO 8601 (UTC). Total: `-` for none, and `invalid time (N ms)` for a
+ * number no Date can hold (beyond ±8.64e15 ms), where `toISOString()` would throw
+ * "Invalid time value" and crash the command.
+ */
 export function formatTime(epochMs: number | null | undefined): string {
-  if (epochMs === null || epochMs === undefined || !Number.isFinite(epochMs)) return '-';
-  return new Date(epochMs).toISOString();
+  if (epochMs === null || epochMs === undefined || Number.isNaN(epochMs)) return '-';
+  const date = new Date(epochMs);
+  return Number.isNaN(date.getTime()) ? `invalid time (${epochMs} ms)` : date.toISOString();
 }
 
 /** Left-aligned columns separated by two spaces; the first row is the header. */

@@ -11,8 +11,14 @@ import { fingerprintToken } from '../credentials/fingerprint.js';
 import { isCredentialBlank, isCredentialFresher } from '../credentials/freshness.js';
 import type { OAuthCredential } from '../credentials/types.js';
 import { errnoCode } from '../fs/fs-errors.js';
-import { type AuthProfilesDocument, isOAuthProfile } from '../store/auth-profiles-schema.js';
+import {
+  type AuthProfilesDocument,
+  type ForeignProblem,
+  findForeignProblems,
+} from '../store/auth-profiles-schema.js';
 import { createFileProfileStore } from '../store/file-profile-store.js';
+import { readOwnProfile } from '../store/own-profile.js';
+import type { ProfileUsage } from '../store/types.js';
 import type { CliConfig } from './config.js';
 import { describeError, type ErrorReport } from './output.js';
 
@@ -55,11 +61,18 @@ export interface ProfileReport {
   lastUsed: number | null;
   cli: CliCredentialReport;
   store: { path: string; origin: string; exists: boolean };
+  /**
+   * Malformed entries of other tools (profiles or usage stats not ours): carried through
+   * untouched on every write, listed here so someone can fix them. Empty when all is well.
+   */
+  foreignProblems: ForeignProblem[];
 }
 
 export interface ProfileReadings {
   document: AuthProfilesDocument | null;
   credential: OAuthCredential | null;
+  /** Our usage stats, finite numbers only. */
+  usage: ProfileUsage;
   cli: CliReading;
 }
 
@@ -90,11 +103,15 @@ export async function readProfile(
   const store = createFileProfileStore({ path: config.storePath, now });
   const cli = createCliSourceFor(config, now);
   const [document, cliReading] = await Promise.all([readStoreDocument(store), readCliCredential(cli)]);
-  const profile = document?.profiles[config.profileId];
-  const credential = isOAuthProfile(profile)
-    ? { accessToken: profile.access, refreshToken: profile.refresh, expiresAt: profile.expires }
-    : null;
-  return { document, credential, cli: cliReading, cliPath: cli.location, storeExists: document !== null };
+  const own = document ? readOwnProfile(document, config.profileId, store.location, now()) : null;
+  return {
+    document,
+    credential: own?.credential ?? null,
+    usage: own?.usage ?? {},
+    cli: cliReading,
+    cliPath: cli.location,
+    storeExists: document !== null,
+  };
 }
 
 async function readStoreDocument(
@@ -134,9 +151,9 @@ export function reportFromReadings(
   at: number,
 ): ProfileReport {
   const { credential, cli } = readings;
-  const usage = readings.document?.usageStats?.[config.profileId];
+  const { usage } = readings;
   const cooldownUntil =
-    typeof usage?.cooldownUntil === 'number' && usage.cooldownUntil > at ? usage.cooldownUntil : null;
+    usage.cooldownUntil !== undefined && usage.cooldownUntil > at ? usage.cooldownUntil : null;
   const usable = credential && !isCredentialBlank(credential) ? credential : null;
   const cliCredential = cli.status === 'ok' ? cli.credential : null;
   return {
@@ -147,9 +164,9 @@ export function reportFromReadings(
     source: usable ? 'store' : null,
     fingerprint: usable ? fingerprintToken(usable.accessToken) : null,
     cooldownUntil,
-    errorCount: usage?.errorCount ?? 0,
-    lastFailureAt: usage?.lastFailureAt ?? null,
-    lastUsed: usage?.lastUsed ?? null,
+    errorCount: usage.errorCount ?? 0,
+    lastFailureAt: usage.lastFailureAt ?? null,
+    lastUsed: usage.lastUsed ?? null,
     cli: {
       path: readings.cliPath,
       present: cli.status === 'ok' || cli.status === 'blank' || cli.status === 'error',
@@ -163,5 +180,6 @@ export function reportFromReadings(
       error: cli.status === 'error' ? describeError(cli.error) : null,
     },
     store: { path: config.storePath, origin: config.storeOrigin, exists: readings.storeExists },
+    foreignProblems: readings.document ? findForeignProblems(readings.document, config.profileId) : [],
   };
 }

@@ -23,12 +23,12 @@ export const DEFAULT_TOKEN_LIFETIME_MS = 60 * 60 * 1000;
 export const MAX_DATE_MS = 8.64e15;
 
 /**
- * An expiry (epoch ms) brought into `[0, now + MAX_TOKEN_LIFETIME_MS]`: negative, NaN and
- * infinite values become 0 (already expired: the credential is refreshed, not trusted), and
- * values beyond the longest believable lifetime are cut down to it.
+ * An expiry (epoch ms) brought into `[0, now + MAX_TOKEN_LIFETIME_MS]`: NaN and values ≤ 0
+ * become 0 (already expired: the credential is refreshed, not trusted), and values beyond the
+ * longest believable lifetime (`Infinity` included) are cut down to it.
  */
 export function clampExpiresAt(expiresAt: number, now: number): number {
-  if (!Number.isFinite(expiresAt) || expiresAt <= 0) return 0;
+  if (Number.isNaN(expiresAt) || expiresAt <= 0) return 0;
   return Math.min(Math.round(expiresAt), now + MAX_TOKEN_LIFETIME_MS);
 }
 

@@ -10,7 +10,17 @@
 import type { z } from 'zod';
 import { CredentialParseError } from '../errors.js';
 
-export function parseJsonDocument<S extends z.ZodType>(schema: S, text: string, file: string): z.output<S> {
+/**
+ * Text → JSON → schema, or a `CredentialParseError` naming the file and the field. `parseJson`
+ * defaults to `JSON.parse`; the store passes a lossless parser.
+ * @throws {CredentialParseError} empty, HTML, invalid JSON, or a schema mismatch.
+ */
+export function parseJsonDocument<S extends z.ZodType>(
+  schema: S,
+  text: string,
+  file: string,
+  parseJson: (text: string) => unknown = JSON.parse,
+): z.output<S> {
   const trimmed = text.trim();
   if (trimmed === '') throw new CredentialParseError(file, '', 'is empty (expected a JSON object)');
   if (trimmed.startsWith('<')) {
@@ -22,7 +32,7 @@ export function parseJsonDocument<S extends z.ZodType>(schema: S, text: string, 
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = parseJson(text);
   } catch (error) {
     const position = /position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
     throw new CredentialParseError(
@@ -88,8 +98,13 @@ function kindOf(value: unknown): string {
 }
 
 /** JSON in the style of the text it replaces (indentation, final newline); compact when new. */
-export function serializeLike(value: unknown, previousText: string | undefined): string {
+export function serializeLike(
+  value: unknown,
+  previousText: string | undefined,
+  stringifyJson: (value: unknown, indent: string | undefined) => string = (v, indent) =>
+    JSON.stringify(v, null, indent),
+): string {
   const indent = previousText ? /^\{[ \t]*\r?\n([ \t]+)"/.exec(previousText)?.[1] : undefined;
-  const text = JSON.stringify(value, null, indent);
+  const text = stringifyJson(value, indent);
   return previousText?.endsWith('\n') ? `${text}\n` : text;
 }

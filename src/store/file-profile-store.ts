@@ -5,13 +5,14 @@
  * read-modify-write (re-read under the cross-process lock, atomic replace, aborted if the lock
  * was lost); only the fields we own change (the one profile's access/refresh/expires, its usage
  * stats, expired cooldowns); unknown profiles and fields are written back as they were, in
- * their order. Never wipe, never downgrade: `decideCredentialWrite` gates every credential write.
+ * their order, even malformed ones (only our own profile is checked), and numbers a double
+ * cannot hold are kept digit for digit (lossless-json). Never wipe, never downgrade:
+ * `decideCredentialWrite` gates every credential write.
  */
 import { type FSWatcher, mkdirSync, realpathSync, watch as watchFs } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_FRESHNESS_MARGIN_MS, decideCredentialWrite } from '../credentials/freshness.js';
 import { parseJsonDocument, serializeLike } from '../credentials/json-document.js';
-import type { OAuthCredential } from '../credentials/types.js';
 import { DowngradeRefusedError } from '../errors.js';
 import { DIRECTORY_MODE, writeFileAtomic } from '../fs/atomic-write.js';
 import { describeFsError } from '../fs/fs-errors.js';
@@ -25,6 +26,8 @@ import {
   type OAuthProfile,
   type UsageStats,
 } from './auth-profiles-schema.js';
+import { parseLosslessJson, stringifyLosslessJson, toNumber } from './lossless-json.js';
+import { readOwnProfile } from './own-profile.js';
 import type { ProfileStore, ProfileUsage, UsagePatch } from './types.js';
 
 export interface FileProfileStoreOptions {
@@ -56,7 +59,8 @@ export function createFileProfileStore(options: FileProfileStoreOptions): FilePr
   async function load(): Promise<{ document: AuthProfilesDocument; text: string | undefined }> {
     const read = await readLimitedText(file, { maxBytes: options.maxBytes });
     if (!read) return { document: emptyAuthProfilesDocument(), text: undefined };
-    return { document: parseJsonDocument(AuthProfilesDocumentSchema, read.text, file), text: read.text };
+    const document = parseJsonDocument(AuthProfilesDocumentSchema, read.text, file, parseLosslessJson);
+    return { document, text: read.text };
   }
 
   /** Locked read-modify-write. `change` edits the document in place and says if it changed. */
@@ -70,9 +74,13 @@ export function createFileProfileStore(options: FileProfileStoreOptions): FilePr
         const { changed, result } = await change(document);
         if (changed) {
           clearExpiredCooldowns(document, now());
-          await writeFileAtomic(file, serializeLike(document, text ?? NEW_FILE_STYLE), {
-            beforeRename: () => lock.assertHeld(),
-          });
+          await writeFileAtomic(
+            file,
+            serializeLike(document, text ?? NEW_FILE_STYLE, stringifyLosslessJson),
+            {
+              beforeRename: () => lock.assertHeld(),
+            },
+          );
         }
         return result;
       },
@@ -90,20 +98,17 @@ export function createFileProfileStore(options: FileProfileStoreOptions): FilePr
     },
 
     async readCredential(profileId) {
-      const profile = (await load()).document.profiles[profileId];
-      return isOAuthProfile(profile) ? toCredential(profile) : null;
+      return readOwnProfile((await load()).document, profileId, file, now()).credential;
     },
 
     async readUsage(profileId) {
-      const stats = (await load()).document.usageStats?.[profileId];
-      return visibleUsage(stats, now());
+      return visibleUsage(readOwnProfile((await load()).document, profileId, file, now()).usage, now());
     },
 
     updateCredential(profileId, fn) {
       const target = `${file} (profile ${profileId})`;
       return mutate(async (document) => {
-        const profile = document.profiles[profileId];
-        const current = isOAuthProfile(profile) ? toCredential(profile) : null;
+        const { profile, credential: current } = readOwnProfile(document, profileId, file, now());
         const { write, result, replacesSpent } = await fn(current);
         if (!write) return { changed: false, result };
         if (profile && !isOAuthProfile(profile)) {
@@ -127,9 +132,10 @@ export function createFileProfileStore(options: FileProfileStoreOptions): FilePr
 
     recordUsage(profileId, patch) {
       return mutate(async (document) => {
+        const { usage } = readOwnProfile(document, profileId, file, now());
         document.usageStats ??= {};
-        const stored: UsageStats = document.usageStats[profileId] ?? {};
-        const changes = typeof patch === 'function' ? patch(visibleUsage(stored, now())) : patch;
+        const stored = (document.usageStats[profileId] ?? {}) as UsageStats;
+        const changes = typeof patch === 'function' ? patch(visibleUsage(usage, now())) : patch;
         document.usageStats[profileId] = applyUsagePatch(stored, changes);
         return { changed: true, result: undefined };
       });
@@ -141,10 +147,6 @@ export function createFileProfileStore(options: FileProfileStoreOptions): FilePr
   };
 }
 
-function toCredential(profile: OAuthProfile): OAuthCredential {
-  return { accessToken: profile.access, refreshToken: profile.refresh, expiresAt: profile.expires };
-}
-
 /** `anthropic:claude-cli` → `anthropic`. */
 function providerOf(profileId: string): string {
   const colon = profileId.indexOf(':');
@@ -152,12 +154,8 @@ function providerOf(profileId: string): string {
 }
 
 /** The usage fields we own, with a cooldown that has already ended left out. */
-function visibleUsage(stats: UsageStats | undefined, now: number): ProfileUsage {
-  const usage: ProfileUsage = {};
-  for (const field of USAGE_FIELDS) {
-    const value = stats?.[field];
-    if (typeof value === 'number') usage[field] = value;
-  }
+function visibleUsage(stats: ProfileUsage, now: number): ProfileUsage {
+  const usage: ProfileUsage = { ...stats };
   if (usage.cooldownUntil !== undefined && usage.cooldownUntil <= now) delete usage.cooldownUntil;
   return usage;
 }
@@ -179,7 +177,9 @@ function applyUsagePatch(stored: UsageStats, patch: UsagePatch): UsageStats {
 /** The cooldown-that-never-ends fix: a past `cooldownUntil` is removed whenever we write. */
 function clearExpiredCooldowns(document: AuthProfilesDocument, now: number): void {
   for (const stats of Object.values(document.usageStats ?? {})) {
-    if (typeof stats.cooldownUntil === 'number' && stats.cooldownUntil <= now) delete stats.cooldownUntil;
+    if (typeof stats !== 'object' || stats === null || Array.isArray(stats)) continue;
+    const entry = stats as UsageStats;
+    if (entry.cooldownUntil !== undefined && toNumber(entry.cooldownUntil) <= now) delete entry.cooldownUntil;
   }
 }
 

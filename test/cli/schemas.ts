@@ -36,6 +36,7 @@ export const StatusJsonSchema = z.strictObject({
     error: ErrorJsonSchema.shape.error.nullable(),
   }),
   store: z.strictObject({ path: z.string(), origin: z.string(), exists: z.boolean() }),
+  foreignProblems: z.array(z.strictObject({ field: z.string(), problem: z.string() })),
 });
 
 export const SyncJsonSchema = z.strictObject({

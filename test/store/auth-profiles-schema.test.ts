@@ -2,7 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseJsonDocument } from '../../src/credentials/json-document.js';
 import { CredentialParseError } from '../../src/errors.js';
-import { AuthProfilesDocumentSchema } from '../../src/store/auth-profiles-schema.js';
+import {
+  AuthProfilesDocumentSchema,
+  findForeignProblems,
+  parseOwnEntries,
+} from '../../src/store/auth-profiles-schema.js';
 import { caught } from '../support/store-workers/fixtures.js';
 
 const parse = (value: unknown) =>
@@ -62,24 +66,55 @@ describe('AuthProfilesDocumentSchema', () => {
       profile: { type: 'token', token: 't' },
       field: 'profiles.p:x.provider',
     },
-  ])('names the field of a broken known profile: $name', async ({ profile, field }) => {
+  ])('names the field of a broken profile we own: $name', async ({ profile, field }) => {
+    const document = parse({ version: 1, profiles: { 'p:x': profile } });
     const error = (await caught(
-      Promise.resolve().then(() => parse({ version: 1, profiles: { 'p:x': profile } })),
+      Promise.resolve().then(() => parseOwnEntries(document, 'p:x', 'store.json')),
     )) as CredentialParseError;
     expect(error).toBeInstanceOf(CredentialParseError);
     expect(error.field).toBe(field);
+    // The same profile owned by someone else: the document reads, the problem is listed.
+    expect(parseOwnEntries(document, 'other:id', 'store.json').profile).toBeUndefined();
+    expect(findForeignProblems(document, 'other:id')).toEqual([
+      { field, problem: expect.stringMatching(/missing|wrong type/) },
+    ]);
   });
 
   it('quotes profile ids that are not plain names', async () => {
+    const document = parse({ version: 1, profiles: { 'a.b c': { type: 'oauth' } } });
     const error = (await caught(
-      Promise.resolve().then(() => parse({ version: 1, profiles: { 'a.b c': { type: 'oauth' } } })),
+      Promise.resolve().then(() => parseOwnEntries(document, 'a.b c', 'store.json')),
     )) as CredentialParseError;
     expect(error.field).toBe('profiles["a.b c"].provider');
   });
 
   it('does not trip over a profile type named like an Object.prototype member', () => {
-    expect(parse({ version: 1, profiles: { x: { type: 'constructor' } } }).profiles.x?.type).toBe(
-      'constructor',
-    );
+    const document = parse({ version: 1, profiles: { x: { type: 'constructor' } } });
+    expect(parseOwnEntries(document, 'x', 'store.json').profile?.type).toBe('constructor');
+  });
+
+  it('carries malformed foreign entries (null key, bad order, odd usage) and lists them', () => {
+    const document = parse({
+      version: 1,
+      profiles: {
+        'anthropic:claude-cli': {
+          type: 'oauth',
+          provider: 'anthropic',
+          access: 'a',
+          refresh: 'r',
+          expires: 1,
+        },
+        'openai:default': { type: 'api_key', provider: 'openai', key: null },
+        broken: null,
+      },
+      order: { anthropic: 'not-a-list' },
+      usageStats: { 'openai:default': { errorCount: 'many' } },
+    });
+    expect(parseOwnEntries(document, 'anthropic:claude-cli', 'store.json').profile?.type).toBe('oauth');
+    expect(findForeignProblems(document, 'anthropic:claude-cli').map((p) => p.field)).toEqual([
+      'profiles.openai:default.key',
+      'profiles.broken',
+      'usageStats.openai:default.errorCount',
+    ]);
   });
 });

@@ -87,24 +87,15 @@ const corpus: CorpusCase[] = [
     'is missing',
   ),
   schemaCase(
-    'token profile with a numeric token',
-    () => ({
-      ...valid(),
-      profiles: { ...valid().profiles, 't:x': { type: 'token', provider: 'x', token: 5 } },
-    }),
-    'profiles.t:x.token',
-    'wrong type',
-  ),
-  schemaCase(
     'usage errorCount is a string',
     () => ({ ...valid(), usageStats: { [PROFILE]: { errorCount: 'many' } } }),
     `usageStats.${PROFILE}.errorCount`,
     'wrong type',
   ),
   schemaCase(
-    'order is not a record of lists',
-    () => ({ ...valid(), order: { anthropic: PROFILE } }),
-    'order.anthropic',
+    'usageStats is not an object',
+    () => ({ ...valid(), usageStats: [1, 2] }),
+    'usageStats',
     'wrong type',
   ),
 ];

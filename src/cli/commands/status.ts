@@ -43,6 +43,9 @@ export function printStatusText(report: ProfileReport, line: (text: string) => v
   line(`store        ${report.store.path} (${report.store.exists ? report.store.origin : 'does not exist'})`);
   line(`claude cli   ${report.cli.path}`);
   line(`             ${describeCli(report)}`);
+  for (const { field, problem } of report.foreignProblems) {
+    line(`warning      another tool's entry ${field} ${problem} (not ours: carried through untouched)`);
+  }
   if (report.state === 'missing') line('next         log in with `claude`, then run `oauth-recovery sync`');
   if (report.state === 'cooldown')
     line('next         it ends by itself; a fresh `claude` login ends it at once');
