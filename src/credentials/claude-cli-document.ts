@@ -6,46 +6,101 @@ import { DowngradeRefusedError } from '../errors.js';
 import type { ClaudeAiOauth, ClaudeCliCredentialsDocument } from './claude-cli-schema.js';
 import type { ClaudeCliReadResult } from './claude-cli-source.js';
 import { toCredentialView } from './fingerprint.js';
-import { decideCredentialWrite, isCredentialBlank } from './freshness.js';
+import { decideCredentialWrite } from './freshness.js';
 import { serializeLike } from './json-document.js';
 import type { OAuthCredential } from './types.js';
 
+/** The CLI's `claudeAiOauth` as our credential; a missing `expiresAt` reads as 0 (unknown: never fresh). */
 export function toOAuthCredential(oauth: ClaudeAiOauth): OAuthCredential {
   const credential: OAuthCredential = {
     accessToken: oauth.accessToken,
     refreshToken: oauth.refreshToken,
-    expiresAt: oauth.expiresAt,
+    expiresAt: oauth.expiresAt ?? 0,
   };
+  if (typeof oauth.refreshTokenExpiresAt === 'number') credential.refreshTokenExpiresAt = oauth.refreshTokenExpiresAt;
   if (oauth.scopes) credential.scopes = [...oauth.scopes];
   if (typeof oauth.subscriptionType === 'string') credential.subscriptionType = oauth.subscriptionType;
   if (typeof oauth.rateLimitTier === 'string') credential.rateLimitTier = oauth.rateLimitTier;
   return credential;
 }
 
+/**
+ * What the CLI's document holds. A login is blank (logged out) only when both its tokens are
+ * empty, as the CLI leaves it after its own refresh failed; an expired login, or one without
+ * `expiresAt`, whose refresh token is set is a login that can still be refreshed.
+ */
 export function interpretClaudeCliDocument(document: ClaudeCliCredentialsDocument): ClaudeCliReadResult {
   if (!document.claudeAiOauth) return { status: 'missing' };
   const credential = toOAuthCredential(document.claudeAiOauth);
-  if (isCredentialBlank(credential)) return { status: 'blank' };
+  if (credential.accessToken === '' && credential.refreshToken === '') return { status: 'blank' };
   return { status: 'ok', credential, meta: toCredentialView(credential, 'cli') };
 }
 
-/** The document with the rotated pair in place; every other field, and key order, kept. */
+/**
+ * The document with the rotated pair in place: only the token fields change (`accessToken`,
+ * `refreshToken`, `expiresAt`; `scopes` only when the answer carried them, as Claude Code
+ * 2.1.328 replaces them with the answer's; `refreshTokenExpiresAt` as the CLI computes it).
+ * Every other field, and key order, is kept.
+ */
 export function withRotatedCredential(
   document: ClaudeCliCredentialsDocument,
   rotated: OAuthCredential,
 ): ClaudeCliCredentialsDocument {
+  const stored = document.claudeAiOauth;
+  const refreshTokenExpiresAt = nextRefreshTokenExpiry(stored?.refreshTokenExpiresAt, rotated);
   return {
     ...document,
     claudeAiOauth: {
-      ...document.claudeAiOauth,
+      ...stored,
       accessToken: rotated.accessToken,
       refreshToken: rotated.refreshToken,
       expiresAt: rotated.expiresAt,
       ...(rotated.scopes ? { scopes: [...rotated.scopes] } : {}),
-      ...(rotated.subscriptionType ? { subscriptionType: rotated.subscriptionType } : {}),
-      ...(rotated.rateLimitTier ? { rateLimitTier: rotated.rateLimitTier } : {}),
+      ...(refreshTokenExpiresAt !== undefined ? { refreshTokenExpiresAt } : {}),
     },
   };
+}
+
+/**
+ * `refreshTokenExpiresAt` after a rotation, as Claude Code 2.1.328 computes it: the earlier of
+ * the stored one and the answer's (`refresh_token_expires_in`), so a login's end never moves
+ * later; the answer's alone when none is stored; the stored one when the answer says nothing.
+ */
+export function nextRefreshTokenExpiry(stored: unknown, rotated: OAuthCredential): number | undefined {
+  const known = typeof stored === 'number' && Number.isFinite(stored) && stored > 0 ? stored : undefined;
+  const answered = rotated.refreshTokenExpiresAt;
+  if (answered === undefined) return known;
+  return known === undefined ? answered : Math.min(known, answered);
+}
+
+export type ClaudeCliWriteBackOutcome =
+  /** The rotated pair is now in the CLI's store. */
+  | 'written'
+  /** It was there already. */
+  | 'unchanged'
+  /** The CLI's store holds a pair someone else wrote since: kept (compare-and-swap refused). */
+  | 'keptNewer';
+
+/**
+ * Claude Code's compare-and-swap save: the rotated pair goes in only when the stored
+ * `refreshToken` is `""` (blanked) or the one just spent; otherwise the newer pair on disk is
+ * kept. The text to store, or null with the reason nothing is written.
+ */
+export function planClaudeCliCasWriteBack(input: {
+  document: ClaudeCliCredentialsDocument | null;
+  previousText: string | undefined;
+  rotated: OAuthCredential;
+  /** The refresh token spent to obtain `rotated`. */
+  spent: string;
+}): { text: string; outcome: 'written' } | { text: null; outcome: 'unchanged' | 'keptNewer' } {
+  const stored = input.document?.claudeAiOauth;
+  if (!input.document || !stored) return { text: null, outcome: 'keptNewer' };
+  if (stored.accessToken === input.rotated.accessToken && stored.refreshToken === input.rotated.refreshToken) {
+    return { text: null, outcome: 'unchanged' };
+  }
+  if (stored.refreshToken !== '' && stored.refreshToken !== input.spent) return { text: null, outcome: 'keptNewer' };
+  const text = serializeLike(withRotatedCredential(input.document, input.rotated), input.previousText);
+  return { text, outcome: 'written' };
 }
 
 /**

@@ -1,19 +1,21 @@
 /**
  * The Claude Code CLI's `.credentials.json` as a `ClaudeCliSource`. Reads are cached and
  * re-done only when the file's identity changes (inode, size, mtime, ctime in ns: an atomic
- * replace changes the inode, an in-place rewrite the mtime). Write-back runs under our
- * cross-process lock on the file, re-reads inside it, refuses downgrades, keeps every other
- * field, and replaces the file atomically with mode 0600. On any failure the file is untouched.
+ * replace changes the inode, an in-place rewrite the mtime). Write-back runs under the CLI's own
+ * `D/.storage-write.lock`, re-reads inside it, applies the CLI's compare-and-swap, changes only
+ * the token fields, and replaces the file atomically with mode 0600. On any failure the file is
+ * untouched.
  */
 import type { BigIntStats } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { describeFsError, errnoCode } from '../fs/fs-errors.js';
-import type { LockOptions } from '../fs/lock.js';
 import { readLimitedText } from '../fs/read-limited.js';
 import { interpretClaudeCliDocument } from './claude-cli-document.js';
 import { type ClaudeCliCredentialsDocument, ClaudeCliCredentialsSchema } from './claude-cli-schema.js';
 import type { ClaudeCliReadResult, ClaudeCliSource } from './claude-cli-source.js';
+import { checkClaudeCliWritable } from './claude-cli-writable.js';
 import { writeBackUnderLock } from './claude-cli-write-back.js';
 import { DEFAULT_FRESHNESS_MARGIN_MS, type WriteOptions } from './freshness.js';
 import { parseJsonDocument } from './json-document.js';
@@ -24,12 +26,12 @@ export interface ClaudeCliFileSourceOptions {
   path: string;
   now?: (() => number) | undefined;
   marginMs?: number | undefined;
-  lockOptions?: LockOptions | undefined;
   maxBytes?: number | undefined;
 }
 
 export function createClaudeCliFileSource(options: ClaudeCliFileSourceOptions): ClaudeCliSource {
   const file = options.path;
+  const storageDir = path.dirname(file);
   const now = options.now ?? Date.now;
   const marginMs = options.marginMs ?? DEFAULT_FRESHNESS_MARGIN_MS;
   let cache: { key: string; result: ClaudeCliReadResult } | undefined;
@@ -49,6 +51,9 @@ export function createClaudeCliFileSource(options: ClaudeCliFileSourceOptions): 
     kind: 'file',
     location: file,
     watchTarget: file,
+    storageDir,
+
+    checkWritable: () => checkClaudeCliWritable(storageDir, file),
 
     async read() {
       let key: string;
@@ -71,10 +76,9 @@ export function createClaudeCliFileSource(options: ClaudeCliFileSourceOptions): 
     },
 
     async writeBack(rotated: OAuthCredential, writeOptions: WriteOptions = {}) {
-      await writeBackUnderLock(
+      const outcome = await writeBackUnderLock(
         {
-          lockPath: file,
-          lockOptions: options.lockOptions,
+          storageDir,
           target: file,
           read: readDocument,
           store: async (text, lock) => {
@@ -87,6 +91,7 @@ export function createClaudeCliFileSource(options: ClaudeCliFileSourceOptions): 
         writeOptions,
       );
       cache = undefined;
+      return outcome;
     },
   };
 }

@@ -11,10 +11,10 @@
 import { execFile } from 'node:child_process';
 import { KeychainError } from '../errors.js';
 import { errnoCode } from '../fs/fs-errors.js';
-import type { LockOptions } from '../fs/lock.js';
 import { interpretClaudeCliDocument } from './claude-cli-document.js';
 import { type ClaudeCliCredentialsDocument, ClaudeCliCredentialsSchema } from './claude-cli-schema.js';
 import type { ClaudeCliSource } from './claude-cli-source.js';
+import { checkClaudeCliWritable } from './claude-cli-writable.js';
 import { writeBackUnderLock } from './claude-cli-write-back.js';
 import { DEFAULT_FRESHNESS_MARGIN_MS, type WriteOptions } from './freshness.js';
 import { parseJsonDocument } from './json-document.js';
@@ -32,12 +32,11 @@ export interface ClaudeCliKeychainSourceOptions {
   /** The `security` executable; default `security` from PATH. */
   securityCommand?: string | undefined;
   timeoutMs?: number | undefined;
-  /** Path used as the key of our cross-process lock around write-back. */
-  lockPath: string;
+  /** The CLI's storage dir `D`: write-back runs under its `.storage-write.lock`, as the CLI's own writes do. */
+  storageDir: string;
   watchTarget: string;
   now?: (() => number) | undefined;
   marginMs?: number | undefined;
-  lockOptions?: LockOptions | undefined;
 }
 
 export function createClaudeCliKeychainSource(options: ClaudeCliKeychainSourceOptions): ClaudeCliSource {
@@ -77,17 +76,19 @@ export function createClaudeCliKeychainSource(options: ClaudeCliKeychainSourceOp
     kind: 'keychain',
     location: label,
     watchTarget: options.watchTarget,
+    storageDir: options.storageDir,
+
+    checkWritable: () => checkClaudeCliWritable(options.storageDir),
 
     async read() {
       const item = await readItem();
       return item ? interpretClaudeCliDocument(item.document) : { status: 'missing' };
     },
 
-    async writeBack(rotated: OAuthCredential, writeOptions: WriteOptions = {}) {
-      await writeBackUnderLock(
+    writeBack(rotated: OAuthCredential, writeOptions: WriteOptions = {}) {
+      return writeBackUnderLock(
         {
-          lockPath: options.lockPath,
-          lockOptions: options.lockOptions,
+          storageDir: options.storageDir,
           target: label,
           read: readItem,
           store: async (text, lock) => {

@@ -1,18 +1,20 @@
 /**
- * Where the Claude Code CLI keeps its login, exactly as the CLI computes it:
- * `$CLAUDE_CONFIG_DIR/.credentials.json` (default `~/.claude/.credentials.json`), and on macOS
- * the login Keychain item `Claude Code-credentials`, suffixed with `-` + the first 8 hex chars
- * of sha256(config dir) when CLAUDE_CONFIG_DIR is set, for account `$USER`.
+ * Where the Claude Code CLI keeps its login, exactly as the CLI computes it: `D/.credentials.json`
+ * with `D` from `resolveClaudeStorageDir` (`$CLAUDE_SECURESTORAGE_CONFIG_DIR`, else
+ * `$CLAUDE_CONFIG_DIR`, else `~/.claude`), and on macOS the login Keychain item
+ * `Claude Code-credentials`, suffixed with `-` + the first 8 hex chars of sha256(D) when `D` was
+ * overridden, for account `$USER`.
  */
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
+import { resolveClaudeStorageDir } from './claude-code-protocol.js';
 
 export const CLAUDE_CREDENTIALS_FILE_NAME = '.credentials.json';
 export const CLAUDE_KEYCHAIN_SERVICE = 'Claude Code-credentials';
 
 export interface ClaudeCliPathOptions {
-  /** Explicit config dir; wins over `CLAUDE_CONFIG_DIR`. */
+  /** Explicit config dir; wins over `CLAUDE_SECURESTORAGE_CONFIG_DIR` and `CLAUDE_CONFIG_DIR`. */
   configDir?: string | undefined;
   env?: NodeJS.ProcessEnv | undefined;
   homeDir?: string | undefined;
@@ -24,9 +26,10 @@ export function resolveClaudeConfigDir(options: ClaudeCliPathOptions = {}): {
   overridden: boolean;
 } {
   const env = options.env ?? process.env;
-  const explicit = options.configDir ?? (env.CLAUDE_CONFIG_DIR || undefined);
-  if (explicit) return { dir: explicit.normalize('NFC'), overridden: true };
-  return { dir: path.join(options.homeDir ?? os.homedir(), '.claude').normalize('NFC'), overridden: false };
+  const dir = resolveClaudeStorageDir({ env, homeDir: options.homeDir, configDir: options.configDir });
+  const secure = env.CLAUDE_SECURESTORAGE_CONFIG_DIR;
+  const overridden = Boolean(options.configDir) || (secure !== undefined ? secure !== '' : Boolean(env.CLAUDE_CONFIG_DIR));
+  return { dir, overridden };
 }
 
 export function claudeCredentialsPath(options: ClaudeCliPathOptions = {}): string {

@@ -2,16 +2,18 @@
  * The Claude Code CLI's credentials document (`.credentials.json`, or the Keychain item's
  * password on macOS). Loose objects: fields we do not know (mcpOAuth, organization data, ...)
  * are kept and written back untouched. `subscriptionType`/`rateLimitTier` may be null.
- * A blanked login (`""`, `""`, `0`) is valid here; deciding it means "logged out" is the
- * source's job.
+ * A blanked login (`""`, `""`, `0`) is valid here, and so is one without `expiresAt`; deciding
+ * what they mean is the source's job.
  */
 import { z } from 'zod';
 
 export const ClaudeAiOauthSchema = z.looseObject({
   accessToken: z.string(),
   refreshToken: z.string(),
-  /** Epoch milliseconds; 0 when the CLI blanked the login. */
-  expiresAt: z.number(),
+  /** Epoch milliseconds; 0 when the CLI blanked the login; absent in some files seen in the wild. */
+  expiresAt: z.number().optional(),
+  /** Epoch milliseconds: when the refresh token itself stops working (Claude Code 2.1.x). */
+  refreshTokenExpiresAt: z.number().optional(),
   scopes: z.array(z.string()).optional(),
   subscriptionType: z.string().nullable().optional(),
   rateLimitTier: z.string().nullable().optional(),

@@ -6,10 +6,11 @@
  */
 import { homedir } from 'node:os';
 import path from 'node:path';
+import type { ClaudeCliWriteBackOutcome } from './claude-cli-document.js';
 import { LoggedOutError } from '../errors.js';
-import type { LockOptions } from '../fs/lock.js';
 import { createClaudeCliFileSource } from './claude-cli-file-source.js';
 import { createClaudeCliKeychainSource } from './claude-cli-keychain-source.js';
+import type { ClaudeCliWritable } from './claude-cli-writable.js';
 import { claudeCredentialsPath, claudeKeychainAccount, claudeKeychainService } from './claude-cli-paths.js';
 import type { WriteOptions } from './freshness.js';
 import type { CredentialView, OAuthCredential } from './types.js';
@@ -27,13 +28,20 @@ export interface ClaudeCliSource {
   readonly location: string;
   /** A path whose directory the runtime watches to notice a new CLI login. */
   readonly watchTarget: string;
+  /** The CLI's storage dir `D`: where its refresh and storage-write locks live (claude-code-protocol.ts). */
+  readonly storageDir: string;
   /** Throws CredentialParseError / CredentialFileError / KeychainError on unreadable input. */
   read(): Promise<ClaudeCliReadResult>;
   /**
-   * Stores a rotated pair where the CLI reads it, keeping every other field. Refuses
-   * (DowngradeRefusedError) to replace a better credential; rewriting the same one is a no-op.
+   * Stores a rotated pair where the CLI reads it, under the CLI's `D/.storage-write.lock`,
+   * changing only the token fields. With `replacesSpent`, Claude Code's compare-and-swap: written
+   * only over that refresh token or a blanked one (`keptNewer` otherwise). Without it, refuses
+   * (DowngradeRefusedError) to replace a better credential.
+   * @throws LockTimeoutError, CredentialFileError, KeychainError, DowngradeRefusedError
    */
-  writeBack(rotated: OAuthCredential, options?: WriteOptions): Promise<void>;
+  writeBack(rotated: OAuthCredential, options?: WriteOptions): Promise<ClaudeCliWriteBackOutcome>;
+  /** Whether a write-back could land now (`D` and the file writable). Never throws. */
+  checkWritable(): Promise<ClaudeCliWritable>;
 }
 
 export interface ClaudeCliSourceOptions {
@@ -44,7 +52,6 @@ export interface ClaudeCliSourceOptions {
   /** Injected clock for the never-downgrade check. */
   now?: () => number;
   marginMs?: number;
-  lockOptions?: LockOptions;
 }
 
 /** The CLI's credential store for this platform: the Keychain on macOS, the file elsewhere. */
@@ -52,14 +59,14 @@ export function createClaudeCliSource(options: ClaudeCliSourceOptions = {}): Cla
   const env = options.env ?? process.env;
   const pathOptions = { configDir: options.configDir, env, homeDir: options.homeDir };
   const credentialsPath = claudeCredentialsPath(pathOptions);
-  const common = { now: options.now, marginMs: options.marginMs, lockOptions: options.lockOptions };
+  const common = { now: options.now, marginMs: options.marginMs };
   if ((options.platform ?? process.platform) === 'darwin') {
     return createClaudeCliKeychainSource({
       ...common,
       service: claudeKeychainService(pathOptions),
       account: claudeKeychainAccount(env),
       env,
-      lockPath: credentialsPath,
+      storageDir: path.dirname(credentialsPath),
       watchTarget: path.join(options.homeDir ?? homedir(), 'Library', 'Keychains', 'login.keychain-db'),
     });
   }

@@ -1,17 +1,24 @@
 /**
- * The write-back both CLI stores share: under the lock, re-read what the CLI holds now, plan the
- * new document (never wipe, never downgrade; every other field kept), and only then hand the
- * text to the store's own writer (an atomic file write, or `security add-generic-password`).
+ * The write-back both CLI stores share, under Claude Code's own `D/.storage-write.lock` (the
+ * lock the CLI takes around every change of its credentials): re-read what the CLI holds now,
+ * plan the new document, and only then hand the text to the store's own writer (an atomic
+ * file write, or `security add-generic-password`). With the spent refresh token known, the
+ * plan is the CLI's compare-and-swap; without it, the never-wipe/never-downgrade gate.
  */
-import { type HeldLock, type LockOptions, withLock } from '../fs/lock.js';
-import { planClaudeCliWriteBack } from './claude-cli-document.js';
+import type { HeldLock } from '../fs/lock.js';
+import {
+  type ClaudeCliWriteBackOutcome,
+  planClaudeCliCasWriteBack,
+  planClaudeCliWriteBack,
+} from './claude-cli-document.js';
 import type { ClaudeCliCredentialsDocument } from './claude-cli-schema.js';
+import { withClaudeStorageWriteLock } from './claude-code-locks.js';
 import type { WriteOptions } from './freshness.js';
 import type { OAuthCredential } from './types.js';
 
 export interface LockedWriteBack {
-  lockPath: string;
-  lockOptions: LockOptions | undefined;
+  /** The CLI's storage dir `D` (holds `.storage-write.lock`). */
+  storageDir: string;
   /** Names the store in errors: a file path or `keychain:<service>`. */
   target: string;
   read: () => Promise<{ document: ClaudeCliCredentialsDocument; text: string } | null>;
@@ -26,22 +33,29 @@ export async function writeBackUnderLock(
   how: LockedWriteBack,
   rotated: OAuthCredential,
   options: WriteOptions = {},
-): Promise<void> {
-  await withLock(
-    how.lockPath,
-    async (lock) => {
-      const current = await how.read();
-      const text = planClaudeCliWriteBack({
-        target: how.target,
+): Promise<ClaudeCliWriteBackOutcome> {
+  return withClaudeStorageWriteLock(how.storageDir, async (lock) => {
+    const current = await how.read();
+    if (options.replacesSpent !== undefined) {
+      const plan = planClaudeCliCasWriteBack({
         document: current?.document ?? null,
         previousText: current?.text,
         rotated,
-        now: how.now(),
-        marginMs: how.marginMs,
-        replacesSpent: options.replacesSpent,
+        spent: options.replacesSpent,
       });
-      if (text !== null) await how.store(text, lock);
-    },
-    how.lockOptions,
-  );
+      if (plan.text !== null) await how.store(plan.text, lock);
+      return plan.outcome;
+    }
+    const text = planClaudeCliWriteBack({
+      target: how.target,
+      document: current?.document ?? null,
+      previousText: current?.text,
+      rotated,
+      now: how.now(),
+      marginMs: how.marginMs,
+    });
+    if (text === null) return 'unchanged';
+    await how.store(text, lock);
+    return 'written';
+  });
 }

@@ -8,8 +8,10 @@ import type { CredentialOrigin, CredentialView } from '../../machines/index.js';
 export interface OAuthCredential {
   accessToken: string;
   refreshToken: string;
-  /** Epoch milliseconds. */
+  /** Epoch milliseconds; 0 when unknown (a CLI file without `expiresAt`). */
   expiresAt: number;
+  /** Epoch milliseconds: when the refresh token itself expires, when the server said so. */
+  refreshTokenExpiresAt?: number;
   scopes?: string[];
   subscriptionType?: string;
   rateLimitTier?: string;

@@ -32,6 +32,11 @@ export interface LockOptions {
   waitMs?: number;
   /** Polling delay bounds while waiting (jittered, doubling). Default 2..50 ms. */
   retryDelayMs?: { min: number; max: number };
+  /**
+   * The lock directory to create instead of `<real path>.lock`: another program's lock, e.g.
+   * Claude Code's `D/.oauth_refresh.lock` (see credentials/claude-code-protocol.ts).
+   */
+  lockPath?: string;
 }
 
 export interface HeldLock {
@@ -70,7 +75,7 @@ export async function acquireLock(
   const waitMs = options.waitMs ?? staleMs * 1.5;
   const { min, max } = options.retryDelayMs ?? { min: 2, max: 50 };
   const key = await resolveRealTarget(file);
-  const lockPath = `${key}.lock`;
+  const lockPath = options.lockPath ?? `${key}.lock`;
   try {
     await mkdir(path.dirname(key), { recursive: true, mode: DIRECTORY_MODE });
   } catch (error) {
@@ -98,6 +103,7 @@ export async function acquireLock(
         stale: staleMs,
         update: options.updateMs ?? staleMs / 2,
         retries: 0,
+        ...(options.lockPath ? { lockfilePath: options.lockPath } : {}),
         onCompromised: (error) => {
           markCompromised(error);
         },

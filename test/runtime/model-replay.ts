@@ -194,13 +194,15 @@ class Replay {
       kind: real.kind,
       location: real.location,
       watchTarget: this.signalPath,
+      storageDir: real.storageDir,
+      checkWritable: () => real.checkWritable(),
       read: () => {
         const read = real.read();
         this.cliReads.add(read);
         void read.catch(() => undefined).finally(() => this.cliReads.delete(read));
         return read;
       },
-      writeBack: (rotated) => real.writeBack(rotated),
+      writeBack: (rotated, options) => real.writeBack(rotated, options),
     };
   }
 
