@@ -17,7 +17,8 @@ export function toOAuthCredential(oauth: ClaudeAiOauth): OAuthCredential {
     refreshToken: oauth.refreshToken,
     expiresAt: oauth.expiresAt ?? 0,
   };
-  if (typeof oauth.refreshTokenExpiresAt === 'number') credential.refreshTokenExpiresAt = oauth.refreshTokenExpiresAt;
+  if (typeof oauth.refreshTokenExpiresAt === 'number')
+    credential.refreshTokenExpiresAt = oauth.refreshTokenExpiresAt;
   if (oauth.scopes) credential.scopes = [...oauth.scopes];
   if (typeof oauth.subscriptionType === 'string') credential.subscriptionType = oauth.subscriptionType;
   if (typeof oauth.rateLimitTier === 'string') credential.rateLimitTier = oauth.rateLimitTier;
@@ -95,10 +96,14 @@ export function planClaudeCliCasWriteBack(input: {
 }): { text: string; outcome: 'written' } | { text: null; outcome: 'unchanged' | 'keptNewer' } {
   const stored = input.document?.claudeAiOauth;
   if (!input.document || !stored) return { text: null, outcome: 'keptNewer' };
-  if (stored.accessToken === input.rotated.accessToken && stored.refreshToken === input.rotated.refreshToken) {
+  if (
+    stored.accessToken === input.rotated.accessToken &&
+    stored.refreshToken === input.rotated.refreshToken
+  ) {
     return { text: null, outcome: 'unchanged' };
   }
-  if (stored.refreshToken !== '' && stored.refreshToken !== input.spent) return { text: null, outcome: 'keptNewer' };
+  if (stored.refreshToken !== '' && stored.refreshToken !== input.spent)
+    return { text: null, outcome: 'keptNewer' };
   const text = serializeLike(withRotatedCredential(input.document, input.rotated), input.previousText);
   return { text, outcome: 'written' };
 }

@@ -28,7 +28,8 @@ export function resolveClaudeConfigDir(options: ClaudeCliPathOptions = {}): {
   const env = options.env ?? process.env;
   const dir = resolveClaudeStorageDir({ env, homeDir: options.homeDir, configDir: options.configDir });
   const secure = env.CLAUDE_SECURESTORAGE_CONFIG_DIR;
-  const overridden = Boolean(options.configDir) || (secure !== undefined ? secure !== '' : Boolean(env.CLAUDE_CONFIG_DIR));
+  const overridden =
+    Boolean(options.configDir) || (secure !== undefined ? secure !== '' : Boolean(env.CLAUDE_CONFIG_DIR));
   return { dir, overridden };
 }
 

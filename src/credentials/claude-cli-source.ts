@@ -6,12 +6,12 @@
  */
 import { homedir } from 'node:os';
 import path from 'node:path';
-import type { ClaudeCliWriteBackOutcome } from './claude-cli-document.js';
 import { LoggedOutError } from '../errors.js';
+import type { ClaudeCliWriteBackOutcome } from './claude-cli-document.js';
 import { createClaudeCliFileSource } from './claude-cli-file-source.js';
 import { createClaudeCliKeychainSource } from './claude-cli-keychain-source.js';
-import type { ClaudeCliWritable } from './claude-cli-writable.js';
 import { claudeCredentialsPath, claudeKeychainAccount, claudeKeychainService } from './claude-cli-paths.js';
+import type { ClaudeCliWritable } from './claude-cli-writable.js';
 import type { WriteOptions } from './freshness.js';
 import type { CredentialView, OAuthCredential } from './types.js';
 

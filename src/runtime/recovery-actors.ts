@@ -10,7 +10,6 @@
  * - syncFromCli: adopt the CLI's credential when it beats the stored one.
  * - retryPendingCalls: hand the new token to calls waiting for it and count re-rejections.
  */
-import { execFile } from 'node:child_process';
 import {
   type CredentialActorInput,
   type CredentialView,
@@ -21,7 +20,7 @@ import {
   type RetryOutput,
   type SyncOutput,
 } from '../../machines/index.js';
-import type { ClaudeCliSource } from '../credentials/claude-cli-source.js';
+import type { ClaudeCliReadResult, ClaudeCliSource } from '../credentials/claude-cli-source.js';
 import { fingerprintToken } from '../credentials/fingerprint.js';
 import { isCredentialFresher, isCredentialUsable } from '../credentials/freshness.js';
 import type { CredentialOrigin, OAuthCredential } from '../credentials/types.js';
@@ -29,7 +28,15 @@ import { RefreshError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { OAuthClient } from '../oauth/refresh-client.js';
 import type { ProfileStore } from '../store/types.js';
+import {
+  CliWriteBackBlocked,
+  DeadRefreshTokens,
+  isRefreshableCliLogin,
+  sharesRefreshToken,
+  withCliRefreshLocks,
+} from './cli-coordination.js';
 import type { CredentialVault } from './credential-vault.js';
+import { runNudgeCommand } from './nudge.js';
 import type { RecoveryMode } from './options.js';
 import type { PendingCalls } from './pending-calls.js';
 
@@ -62,8 +69,9 @@ export type RecoveryActors = ReturnType<typeof createRecoveryActors>;
 export function createRecoveryActors(deps: RecoveryActorDeps) {
   const { profileId, store, cli, vault, policy, now, logger } = deps;
   const track = deps.track ?? (<T>(work: Promise<T>) => work);
+  const dead = new DeadRefreshTokens();
 
-  /** A stored credential we do not hold yet, good beyond the refresh window: someone else refreshed. */
+  /** A credential we do not hold yet, good beyond the refresh window: someone else refreshed. */
   function isWinnersToken(stored: OAuthCredential | null, held: CredentialView | null): boolean {
     if (!stored || !isCredentialUsable(stored, now(), policy.freshnessMarginMs)) return false;
     if (stored.expiresAt - policy.refreshWindowMs <= now()) return false;
@@ -73,15 +81,12 @@ export function createRecoveryActors(deps: RecoveryActorDeps) {
   async function writeBackToCli(spent: string, rotated: OAuthCredential): Promise<void> {
     if (!cli) return;
     try {
-      const read = await cli.read();
-      // Only when the CLI holds the pair we just killed: otherwise it has a login of its own.
-      if (read.status === 'ok' && read.credential.refreshToken === spent) {
-        await cli.writeBack(rotated, { replacesSpent: spent });
-        logger.info(
-          { event: 'cliWriteBack', cli: cli.location },
-          'wrote the rotated pair back to the Claude CLI',
-        );
-      }
+      // Under the CLI's storage-write lock, with its compare-and-swap on the spent refresh token.
+      const outcome = await cli.writeBack(rotated, { replacesSpent: spent });
+      logger.info(
+        { event: 'cliWriteBack', cli: cli.location, outcome },
+        'wrote the rotated pair back to the Claude CLI',
+      );
     } catch (error) {
       // The store already has the new pair; the CLI will recover through its own login.
       logger.warn(
@@ -91,49 +96,103 @@ export function createRecoveryActors(deps: RecoveryActorDeps) {
     }
   }
 
+  /** Spends `refreshToken` once; a refused one is remembered as dead. */
+  async function spend(refreshToken: string): Promise<OAuthCredential> {
+    deps.onTokenRequest?.();
+    try {
+      return await deps.oauth.refresh(refreshToken);
+    } catch (error) {
+      if (error instanceof RefreshError && error.kind === 'permanent') dead.add(refreshToken);
+      throw error;
+    }
+  }
+
+  /** A pair in the CLI's store that beats what we hold and the store has: someone refreshed. */
+  function isCliWinner(
+    read: ClaudeCliReadResult,
+    stored: OAuthCredential | null,
+    held: CredentialView | null,
+  ) {
+    if (read.status !== 'ok' || !isWinnersToken(read.credential, held)) return false;
+    return isCredentialFresher(read.credential, stored, now(), policy.freshnessMarginMs);
+  }
+
+  /**
+   * Lock order: the CLI's refresh locks, then our store lock (inside updateCredential). The
+   * rotated pair is durable in our store before the CLI write-back, which runs after the store
+   * lock is released, under the CLI's storage-write lock.
+   */
   async function refreshInWriteBackMode(held: CredentialView | null): Promise<RefreshOutput> {
-    return store.updateCredential(profileId, async (stored) => {
-      if (stored && isWinnersToken(stored, held)) {
-        vault.put(stored);
-        logger.info({ event: 'adoptedWinner' }, 'another process already refreshed; adopted its token');
-        return { write: null, result: view(stored, 'store') };
-      }
-      if (!stored?.refreshToken) {
-        throw new RefreshError('permanent', `no refresh token stored for profile ${profileId}`);
-      }
-      deps.onTokenRequest?.();
-      const rotated = await deps.oauth.refresh(stored.refreshToken);
-      vault.put(rotated);
-      await writeBackToCli(stored.refreshToken, rotated);
-      return { write: rotated, result: view(rotated, 'refresh'), replacesSpent: stored.refreshToken };
-    });
-  }
-
-  async function runNudge(): Promise<void> {
-    const [command, ...args] = deps.nudgeCommand ?? [];
-    if (!command) return;
-    await new Promise<void>((resolve) => {
-      execFile(command, args, { timeout: deps.nudgeTimeoutMs, windowsHide: true }, (error) => {
-        // A failing nudge is not fatal: the re-read below tells whether it helped.
-        if (error) logger.warn({ event: 'nudgeFailed', command, code: error.code }, 'nudge command failed');
-        resolve();
+    try {
+      return await withCliRefreshLocks(cli, logger, async (guard) => {
+        let owed: { spent: string; rotated: OAuthCredential } | null = null;
+        const result = await store.updateCredential(profileId, async (stored) => {
+          if (stored && isWinnersToken(stored, held)) {
+            vault.put(stored);
+            logger.info({ event: 'adoptedWinner' }, 'another process already refreshed; adopted its token');
+            return { write: null, result: view(stored, 'store') };
+          }
+          const cliRead = await guard.read();
+          if (isCliWinner(cliRead, stored, held) && cliRead.status === 'ok') {
+            vault.put(cliRead.credential);
+            logger.info({ event: 'adoptedCliWinner' }, 'the Claude CLI already refreshed; adopted its pair');
+            return { write: cliRead.credential, result: view(cliRead.credential, 'cli') };
+          }
+          if (!stored?.refreshToken) {
+            throw new RefreshError('permanent', `no refresh token stored for profile ${profileId}`);
+          }
+          const shared = sharesRefreshToken(cliRead, stored.refreshToken);
+          if (shared) {
+            const blocked = await guard.writeBackBlocked();
+            if (blocked) throw new CliWriteBackBlocked(blocked);
+          }
+          const rotated = await spend(stored.refreshToken);
+          vault.put(rotated);
+          if (shared) owed = { spent: stored.refreshToken, rotated };
+          return { write: rotated, result: view(rotated, 'refresh'), replacesSpent: stored.refreshToken };
+        });
+        const due = owed as { spent: string; rotated: OAuthCredential } | null;
+        if (due) await writeBackToCli(due.spent, due.rotated);
+        return result;
       });
-    });
+    } catch (error) {
+      if (!(error instanceof CliWriteBackBlocked)) throw error;
+      // Spending the pair the CLI holds would leave the CLI with a dead token: delegate instead.
+      logger.warn(
+        { event: 'cliWriteBackBlocked', reason: error.reason },
+        'the Claude CLI credentials cannot be written; not spending the shared refresh token (delegate mode)',
+      );
+      return refreshInDelegateMode(held, error.reason);
+    }
   }
 
-  async function refreshInDelegateMode(held: CredentialView | null): Promise<RefreshOutput> {
-    await runNudge();
-    const synced = await syncFromCli(held);
+  /**
+   * Never spends the CLI's refresh token: nudges the CLI, then re-reads it. The read happens
+   * under the CLI's refresh locks (when they can be taken), so it sees the result of a refresh
+   * in progress rather than the state before it; nothing is written to the CLI's store.
+   */
+  async function refreshInDelegateMode(
+    held: CredentialView | null,
+    blocked?: string,
+  ): Promise<RefreshOutput> {
+    await runNudgeCommand(deps.nudgeCommand, deps.nudgeTimeoutMs, logger);
+    const synced = await withCliRefreshLocks(cli, logger, () => adoptFromCli(held));
     if (synced.status === 'adopted' && synced.credential) return synced.credential;
     const stored = await store.readCredential(profileId);
     if (stored && isWinnersToken(stored, held)) {
       vault.put(stored);
       return view(stored, 'store');
     }
-    throw new RefreshError('permanent', 'delegate mode: the Claude CLI has no fresher credential to re-read');
+    throw new RefreshError(
+      'permanent',
+      blocked
+        ? `the Claude CLI's credentials cannot be written (${blocked}), so the refresh token they share is not spent; waiting for the CLI to refresh (delegate mode)`
+        : 'delegate mode: the Claude CLI has no fresher credential to re-read',
+    );
   }
 
-  async function syncFromCli(held: CredentialView | null): Promise<SyncOutput> {
+  /** Adopts the CLI's credential when it beats the stored one. */
+  async function adoptFromCli(held: CredentialView | null): Promise<SyncOutput> {
     if (!cli) return { status: 'missing', credential: null };
     const read = await cli.read();
     if (read.status !== 'ok') return { status: read.status, credential: null };
@@ -150,6 +209,66 @@ export function createRecoveryActors(deps: RecoveryActorDeps) {
       }
       return { write: null, result: { status: 'notFresher', credential: view(candidate, 'cli') } };
     });
+  }
+
+  /**
+   * Adopts the CLI's credential when it beats ours; in writeBack mode, also a CLI login whose
+   * access token expired (or has no `expiresAt`) but whose refresh token is live while ours is
+   * dead: that login is refreshed under the CLI's protocol and written back.
+   */
+  async function syncFromCli(held: CredentialView | null): Promise<SyncOutput> {
+    const synced = await adoptFromCli(held);
+    if (synced.status !== 'notFresher' || deps.mode !== 'writeBack') return synced;
+    return refreshCliLogin(synced);
+  }
+
+  async function refreshCliLogin(notFresher: SyncOutput): Promise<SyncOutput> {
+    let owed: { spent: string; rotated: OAuthCredential } | null = null;
+    const result = await withCliRefreshLocks(cli, logger, async (guard) => {
+      const synced = await store.updateCredential<SyncOutput>(profileId, async (stored) => {
+        const cliRead = await guard.read();
+        if (cliRead.status !== 'ok') return { write: null, result: notFresher };
+        const candidate = cliRead.credential;
+        // Someone refreshed it while we waited for the locks: adopt, no request.
+        if (isCredentialFresher(candidate, stored, now(), policy.freshnessMarginMs)) {
+          vault.put(candidate);
+          return { write: candidate, result: { status: 'adopted', credential: view(candidate, 'cli') } };
+        }
+        const oursUnusable = !isCredentialUsable(stored, now(), policy.freshnessMarginMs);
+        if (!isRefreshableCliLogin(candidate, stored, oursUnusable, dead))
+          return { write: null, result: notFresher };
+        const blocked = await guard.writeBackBlocked();
+        if (blocked) {
+          logger.warn(
+            { event: 'cliWriteBackBlocked', reason: blocked },
+            "not refreshing the Claude CLI's login: its credentials cannot be written",
+          );
+          return { write: null, result: notFresher };
+        }
+        let rotated: OAuthCredential;
+        try {
+          rotated = await spend(candidate.refreshToken);
+        } catch (error) {
+          if (error instanceof RefreshError && error.kind === 'permanent')
+            return { write: null, result: notFresher };
+          throw error;
+        }
+        vault.put(rotated);
+        owed = { spent: candidate.refreshToken, rotated };
+        logger.info({ event: 'refreshedCliLogin' }, "refreshed the Claude CLI's expired login");
+        // Our stored pair is dead (refused) or expired: the rotated pair replaces it.
+        const replacesSpent = stored && dead.has(stored.refreshToken) ? stored.refreshToken : undefined;
+        return {
+          write: rotated,
+          result: { status: 'adopted', credential: view(rotated, 'refresh') },
+          ...(replacesSpent ? { replacesSpent } : {}),
+        };
+      });
+      const due = owed as { spent: string; rotated: OAuthCredential } | null;
+      if (due) await writeBackToCli(due.spent, due.rotated);
+      return synced;
+    });
+    return result;
   }
 
   return {

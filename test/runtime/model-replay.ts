@@ -177,6 +177,13 @@ class Replay {
   private failure: Error | undefined;
   private wake: () => void = () => undefined;
   private signals = 0;
+  /**
+   * A CLI outcome that follows a failed refresh in the same run, applied at the first CLI read
+   * after the refresh's token request: the refresh re-reads the CLI under its lock before it
+   * spends, and would adopt a fresher CLI login prepared earlier (no token request at all).
+   */
+  private deferredCli: { afterTokenRequests: number; apply: () => Promise<void> } | undefined;
+  private previousPrepared: ModelStep | undefined;
   /** Runs inside a retried call, before its API request: prepares what follows a "rejected again". */
   private retryHook: (() => Promise<void>) | undefined;
   private readonly calls: Array<Promise<unknown>> = [];
@@ -197,7 +204,7 @@ class Replay {
       storageDir: real.storageDir,
       checkWritable: () => real.checkWritable(),
       read: () => {
-        const read = real.read();
+        const read = this.applyDeferredCli().then(() => real.read());
         this.cliReads.add(read);
         void read.catch(() => undefined).finally(() => this.cliReads.delete(read));
         return read;
@@ -381,14 +388,32 @@ class Replay {
 
   // ── preparing the world for autonomous steps ───────────────────────────────────────────
 
+  private async applyDeferredCli(): Promise<void> {
+    const deferred = this.deferredCli;
+    if (!deferred || this.fx.fake.tokenRequests < deferred.afterTokenRequests) return;
+    this.deferredCli = undefined;
+    await deferred.apply();
+  }
+
   /** Prepares every actor outcome from `from` up to the next step the replay performs itself. */
   private async prepareRun(from: number): Promise<void> {
+    this.previousPrepared = undefined;
     for (let index = from; index < this.steps.length; index += 1) {
       const step = this.steps[index] as ModelStep;
       const kind = kindOf(step);
       if (kind === 'timer' || (kind === 'send' && !isImmediate(step))) return;
       if (kind !== 'actor') continue;
-      await this.prepareOutcome(index);
+      const afterRefresh =
+        this.previousPrepared?.type.endsWith('refreshToken') && step.type.endsWith('syncFromCli');
+      if (afterRefresh) {
+        this.deferredCli = {
+          afterTokenRequests: this.expectedTokenRequests,
+          apply: () => this.prepareOutcome(index),
+        };
+      } else {
+        await this.prepareOutcome(index);
+      }
+      this.previousPrepared = step;
       if (step.fixture === 'callsRejectedAgain') {
         // The CLI is read again right after the retry: prepare that from inside the retried call.
         this.retryHook = () => this.prepareRun(index + 1);
@@ -425,11 +450,15 @@ class Replay {
     return false;
   }
 
-  /** Nothing fresher: a blank file, or (when the watcher must notice a change) an expired login. */
+  /**
+   * Nothing fresher: a blank file, or (when the watcher must notice a change) an expired login
+   * holding the stored refresh token, so it is no other login to refresh either.
+   */
   private async writeNothingFresher(index: number): Promise<void> {
     if (!this.syncStartedByWatcher(index)) return this.writeCli('blank');
     const login = this.fx.fake.issueLogin();
-    return this.writeCli({ ...login, expiresAt: this.fx.clock.now() - 1_000 });
+    const { refreshToken } = await this.stored();
+    return this.writeCli({ ...login, refreshToken, expiresAt: this.fx.clock.now() - 1_000 });
   }
 
   private async prepareOutcome(index: number): Promise<void> {

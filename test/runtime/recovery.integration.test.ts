@@ -60,8 +60,8 @@ describe('(a) expiry → refresh → ok', () => {
   });
 });
 
-describe('(b) invalid_grant → the CLI has fresher credentials → sync → retry → ok', () => {
-  it("succeeds for the caller's withAuth call", async () => {
+describe('(b) the CLI refreshed first → adopted under its refresh lock → retry → ok', () => {
+  it("succeeds for the caller's withAuth call without a token request (no invalid_grant)", async () => {
     const l1 = fx.fake.issueLogin();
     await fx.writeStoreLogin(l1);
     await fx.writeCliLogin(l1);
@@ -85,9 +85,11 @@ describe('(b) invalid_grant → the CLI has fresher credentials → sync → ret
     expect(tokensSeen).toEqual([l1.accessToken, l2.accessToken]);
     // The retry's success is what lets the machine leave `retrying`.
     await waitForState(auth, 'valid');
-    expect(states).toEqual(['refreshing', 'syncingFromCli', 'retrying', 'valid']);
-    expect(events).toEqual(['synced', 'recovered']);
-    expect(fx.fake.tokenRequests).toBe(1); // the one refused with invalid_grant
+    // Under the CLI's refresh lock the refresh re-reads the CLI's file first and adopts its pair:
+    // spending our dead refresh token would only have earned an invalid_grant.
+    expect(states).toEqual(['refreshing', 'valid']);
+    expect(events).toEqual(['refreshed', 'recovered']);
+    expect(fx.fake.tokenRequests).toBe(0);
     expect((await fx.readStore()).profiles[PROFILE_ID].access).toBe(l2.accessToken);
   });
 });
