@@ -20,7 +20,13 @@ export type OAuthRecoveryErrorCode =
   | 'KEYCHAIN'
   | 'MISSING_DEPENDENCY';
 
+/**
+ * The base of every error oauth-recovery throws: `instanceof OAuthRecoveryError` catches them
+ * all, `code` tells them apart (one code per subclass), `hint` says what a person can do.
+ * `toJSON()` never includes `cause` (it may hold raw input).
+ */
 export class OAuthRecoveryError extends Error {
+  /** Stable, machine-readable: one per subclass (e.g. `COOLDOWN` for `CooldownError`). */
   readonly code: OAuthRecoveryErrorCode;
   /** What a person can do about it. */
   readonly hint: string | undefined;
@@ -40,7 +46,9 @@ export class OAuthRecoveryError extends Error {
 
 /** A document did not match its schema. `field` is a JSON path such as `claudeAiOauth.expiresAt`. */
 export class CredentialParseError extends OAuthRecoveryError {
+  /** The document's path (or a source label such as the Keychain item). */
   readonly file: string;
+  /** JSON path of the offending field, e.g. `claudeAiOauth.expiresAt`; empty for the whole document. */
   readonly field: string;
   constructor(file: string, field: string, problem: string, options?: { cause?: unknown; hint?: string }) {
     super('CREDENTIAL_PARSE', `${file}: ${field ? `field "${field}" ` : ''}${problem}`, {
@@ -54,7 +62,9 @@ export class CredentialParseError extends OAuthRecoveryError {
 
 /** The file could not be read or written (permissions, symlink loop, too large, not a file). */
 export class CredentialFileError extends OAuthRecoveryError {
+  /** The path that could not be read, written or resolved. */
   readonly file: string;
+  /** Why, in words, e.g. `permission denied (write)` or `symlink loop (…)`. */
   readonly reason: string;
   constructor(file: string, reason: string, options?: { cause?: unknown; hint?: string }) {
     super('CREDENTIAL_FILE', `${file}: ${reason}`, options);
@@ -65,6 +75,7 @@ export class CredentialFileError extends OAuthRecoveryError {
 
 /** The Claude Code CLI's credentials are blank (its own refresh failed) or absent. */
 export class LoggedOutError extends OAuthRecoveryError {
+  /** Where the credentials were looked for: the CLI's file path or its Keychain item. */
   readonly source: string;
   constructor(source: string) {
     super('LOGGED_OUT', `${source}: the Claude Code CLI is logged out (blank or missing credentials)`, {
@@ -76,6 +87,7 @@ export class LoggedOutError extends OAuthRecoveryError {
 
 /** A write would have replaced a better credential with a blank, expired, older or invalid one. */
 export class DowngradeRefusedError extends OAuthRecoveryError {
+  /** What would have been overwritten: a file path or a profile. */
   readonly target: string;
   constructor(target: string, reason: string) {
     super('DOWNGRADE_REFUSED', `${target}: refused to overwrite a better credential (${reason})`);
@@ -83,8 +95,11 @@ export class DowngradeRefusedError extends OAuthRecoveryError {
   }
 }
 
+/** Another process held the store's cross-process lock for longer than the wait allows. */
 export class LockTimeoutError extends OAuthRecoveryError {
+  /** The file the lock guards (the lock itself is `<lockPath>.lock`). */
   readonly lockPath: string;
+  /** How long we waited before giving up, ms. */
   readonly waitedMs: number;
   constructor(lockPath: string, waitedMs: number, options?: { cause?: unknown }) {
     super('LOCK_TIMEOUT', `timed out after ${waitedMs} ms waiting for the lock on ${lockPath}`, {
@@ -96,7 +111,12 @@ export class LockTimeoutError extends OAuthRecoveryError {
   }
 }
 
+/**
+ * The lock was lost while we held it (taken over as stale, or its directory removed); the write
+ * in progress was aborted, so nothing was written.
+ */
 export class LockCompromisedError extends OAuthRecoveryError {
+  /** The file the lock guards. */
   readonly lockPath: string;
   constructor(lockPath: string, options?: { cause?: unknown }) {
     super('LOCK_COMPROMISED', `the lock on ${lockPath} was lost mid-write; the write was aborted`, {
@@ -107,6 +127,11 @@ export class LockCompromisedError extends OAuthRecoveryError {
   }
 }
 
+/**
+ * `permanent`: the server said the grant is dead (a JSON 400 `invalid_grant` and kin), so only
+ * a fresher login can help; `transient`: anything else (5xx, 403/429, HTML, network, timeout),
+ * retried with backoff.
+ */
 export type RefreshFailureKind = 'permanent' | 'transient';
 
 /**
@@ -130,6 +155,7 @@ export interface RefreshFailureDetails {
   retryAfterMs?: number;
   /** @deprecated Use `httpStatus`; accepted for callers written before 0.x. */
   status?: number;
+  /** The underlying error (a fetch failure, a parse error); never serialised by `toJSON()`. */
   cause?: unknown;
 }
 
@@ -139,6 +165,7 @@ export interface RefreshFailureDetails {
  * Thrown by `OAuthClient.refresh()` (src/oauth/refresh-client.ts) and by the runtime.
  */
 export class RefreshError extends OAuthRecoveryError {
+  /** Whether retrying can help (`transient`) or only a fresher login (`permanent`). */
   readonly kind: RefreshFailureKind;
   /** The HTTP status of the answer, when one arrived. */
   readonly httpStatus: number | undefined;
@@ -168,6 +195,7 @@ export class RefreshError extends OAuthRecoveryError {
     this.causeCode = details?.causeCode;
     this.retryAfterMs = details?.retryAfterMs;
   }
+  /** The base fields plus `kind` and the failure details above; never `cause`, never a token. */
   override toJSON(): Record<string, unknown> {
     return {
       ...super.toJSON(),
@@ -182,6 +210,10 @@ export class RefreshError extends OAuthRecoveryError {
   }
 }
 
+/**
+ * A token URL that would send a refresh token in the clear: plain `http://` to a host that is not
+ * loopback. Thrown by `createOAuthClient`/`createAuthRecovery` when the URL is resolved.
+ */
 export class InsecureTokenUrlError extends OAuthRecoveryError {
   constructor(url: string) {
     super('INSECURE_TOKEN_URL', `refusing token URL ${url}: plain http is allowed only to loopback hosts`, {
@@ -192,7 +224,9 @@ export class InsecureTokenUrlError extends OAuthRecoveryError {
 
 /** The profile is cooling down after a failed recovery; it ends by itself at `until`. */
 export class CooldownError extends OAuthRecoveryError {
+  /** When the cooldown ends by itself, epoch ms. */
   readonly until: number;
+  /** The profile cooling down, e.g. `anthropic:claude-cli`. */
   readonly profileId: string;
   constructor(profileId: string, until: number) {
     const at = new Date(until);
@@ -203,6 +237,7 @@ export class CooldownError extends OAuthRecoveryError {
     this.until = until;
     this.profileId = profileId;
   }
+  /** The base fields plus `until` (epoch ms) and `profileId`. */
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), until: this.until, profileId: this.profileId };
   }
@@ -234,6 +269,10 @@ export class NotStartedError extends OAuthRecoveryError {
   }
 }
 
+/**
+ * The macOS login Keychain could not be read or written (`security` failed, timed out, or the
+ * item is locked); the message names the item, never its secret.
+ */
 export class KeychainError extends OAuthRecoveryError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('KEYCHAIN', message, options);

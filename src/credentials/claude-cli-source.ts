@@ -15,6 +15,7 @@ import type { ClaudeCliWritable } from './claude-cli-writable.js';
 import type { WriteOptions } from './freshness.js';
 import type { CredentialView, OAuthCredential } from './types.js';
 
+/** What reading the Claude Code CLI's login found: a usable credential (with its token-free view), a blank login, or none. */
 export type ClaudeCliReadResult =
   | { status: 'ok'; credential: OAuthCredential; meta: CredentialView }
   /** Empty tokens or `expiresAt: 0`: the CLI is logged out. Never a credential. */
@@ -22,7 +23,12 @@ export type ClaudeCliReadResult =
   /** No file, no Keychain item, or no `claudeAiOauth` in it. */
   | { status: 'missing' };
 
+/**
+ * The Claude Code CLI's login as a place to read from and write back to: its
+ * `.credentials.json` (Claude Code 2.1.x format), or on macOS its login Keychain item.
+ */
 export interface ClaudeCliSource {
+  /** `file` (`$CLAUDE_CONFIG_DIR/.credentials.json`) or `keychain` (macOS login Keychain). */
   readonly kind: 'file' | 'keychain';
   /** Human-readable location: a file path or `keychain:<service>`. */
   readonly location: string;

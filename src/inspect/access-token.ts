@@ -16,6 +16,7 @@ const MIN_TOKEN_LENGTH = 22;
 
 /** An access token supplied by the caller is too short to guess-proof the inspector. */
 export class InspectorTokenError extends Error {
+  /** Stable, machine-readable. */
   readonly code = 'INSPECTOR_TOKEN_INVALID';
   constructor() {
     super(`an inspector access token needs at least ${MIN_TOKEN_LENGTH} characters of [A-Za-z0-9_-]`);

@@ -26,6 +26,7 @@ import { renderOfflinePage } from './offline-page.js';
 import type { SecretSource } from './sanitize.js';
 import type { InspectOption } from './types.js';
 
+/** Options of `startOfflineInspector`; every field is optional. */
 export interface OfflineInspectorOptions {
   /** Default 0: a free port. */
   port?: number;
@@ -35,6 +36,7 @@ export interface OfflineInspectorOptions {
   allowNonLoopback?: boolean;
   /** The machine to draw. Default: the recovery machine. */
   machine?: AnyStateMachine;
+  /** The page's title. Default `oauth-recovery · offline inspector`. */
   title?: string;
   /** Secrets to mask on top of token-shaped strings (the runtime passes its own already). */
   secrets?: SecretSource;
@@ -50,6 +52,7 @@ export interface OfflineInspectorOptions {
   token?: string;
 }
 
+/** A running offline inspector: a loopback page that draws the machine and shows live transitions. */
 export interface OfflineInspector {
   /** The page with its access token, e.g. `http://127.0.0.1:41234/?token=…`. */
   url: string;
@@ -59,6 +62,7 @@ export interface OfflineInspector {
   readonly streams: number;
   /** Pass as `createAuthRecovery({ inspect })` or `createActor(machine, { inspect })`. */
   observer: InspectOption;
+  /** Ends every stream and stops listening. */
   close(): Promise<void>;
 }
 
@@ -87,6 +91,13 @@ function sseMessage(event: string, data: unknown, id?: number): string {
   return `${idLine}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
+/**
+ * Starts the offline inspector for air-gapped hosts: an HTTP server (loopback by default) with
+ * the machine's diagram, the live state and a sanitized event log, fed by `observer`; no
+ * network beyond it. See docs/inspector.md.
+ * @throws InspectorBindRefusedError for a non-loopback `host` without `allowNonLoopback`.
+ * @throws InspectorTokenError for a `token` shorter than 22 base64url characters.
+ */
 export async function startOfflineInspector(
   options: OfflineInspectorOptions = {},
 ): Promise<OfflineInspector> {

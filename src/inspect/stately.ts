@@ -37,11 +37,13 @@ import type { InspectOption } from './types.js';
 import { admitViewer } from './viewer-upgrade.js';
 import { acceptWebSocket, type WebSocketPeer } from './websocket.js';
 
+/** Options of `connectStatelyInspector`; every field is optional. */
 export interface StatelyInspectorOptions {
   /** Port of the loopback relay and bridge page. Default 0: a free port (read `url` after `ready`). */
   port?: number;
   /** Default `127.0.0.1`. Anything else needs `allowNonLoopback`. */
   host?: string;
+  /** Listen on a non-loopback `host` (and answer any Host header). Off by default. */
   allowNonLoopback?: boolean;
   /** Start the relay now (default), or later with `start()`; events are buffered until then. */
   autoStart?: boolean;
@@ -67,6 +69,7 @@ export interface StatelyRelayStats {
   bufferedBytes: number;
 }
 
+/** A connected Stately inspector: the observer to pass to the runtime and the page to open. */
 export interface StatelyInspector {
   /** Pass as `createAuthRecovery({ inspect })` or `createActor(machine, { inspect })`. */
   inspect: InspectOption;
@@ -100,6 +103,13 @@ function respond(response: ServerResponse, status: number, body: string, headers
   response.end(body);
 }
 
+/**
+ * Feeds the Stately inspector UI (https://stately.ai/inspect) with sanitized inspection events
+ * through a loopback relay and bridge page; returns at once, `ready` resolves with the page URL.
+ * Needs the optional peer `@statelyai/inspect`, loaded on `start()`: without it `ready` rejects
+ * with `MissingDependencyError`. See docs/inspector.md.
+ * @throws InspectorBindRefusedError for a non-loopback `host` without `allowNonLoopback`.
+ */
 export function connectStatelyInspector(options: StatelyInspectorOptions = {}): StatelyInspector {
   const host = options.host ?? DEFAULT_INSPECTOR_HOST;
   const allowNonLoopback = options.allowNonLoopback ?? false;

@@ -5,6 +5,7 @@
  */
 import type { InspectionEvent, Observer } from 'xstate';
 
+/** An XState inspection observer: a function or `{ next }`; it only ever sees sanitized events. */
 export type InspectOption = Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 
 /**

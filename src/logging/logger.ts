@@ -4,11 +4,12 @@
  * (`sk-ant-…`, `Bearer …`) applied to every string pino formats, so a token that slips into a
  * message or an unexpected field is still masked.
  */
-import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import pino, { type DestinationStream, type LoggerOptions, type Logger as PinoLogger } from 'pino';
 import { maskSecrets } from '../oauth/mask-secrets.js';
 import { assertInstalled } from '../optional-dependency.js';
 
-export type { Logger } from 'pino';
+/** pino's `Logger`: what `createLogger` returns and what the `logger` options accept. */
+export type Logger = PinoLogger;
 
 /** Every field name that can carry a secret, at any of the depths we log. */
 export const REDACT_PATHS = [

@@ -46,6 +46,7 @@ export interface OAuthClientOptions {
   now?: () => number;
 }
 
+/** A client for Anthropic's OAuth token endpoint that does one thing: the refresh_token grant. */
 export interface OAuthClient {
   /** The validated, normalised token endpoint URL. */
   readonly tokenUrl: string;
@@ -147,6 +148,13 @@ function requirePositive(name: string, value: number): number {
   return value;
 }
 
+/**
+ * The hardened refresh_token grant Claude Code 2.1.x sends: POST JSON `{ grant_type,
+ * refresh_token, client_id }` to `tokenUrl` (default `DEFAULT_TOKEN_URL`), with a timeout
+ * and a cap on the answer's size; answers are validated field by field.
+ * @throws InsecureTokenUrlError for plain http to a non-loopback host.
+ * @throws RangeError for a non-positive timeout or size cap.
+ */
 export function createOAuthClient(options: OAuthClientOptions = {}): OAuthClient {
   const tokenUrl = resolveTokenUrl(options.tokenUrl);
   const clientId = options.clientId ?? DEFAULT_CLIENT_ID;

@@ -5,6 +5,7 @@
  */
 import { InsecureTokenUrlError } from '../errors.js';
 
+/** Anthropic's OAuth token endpoint, as Claude Code 2.1.x uses it. */
 export const DEFAULT_TOKEN_URL = 'https://platform.claude.com/v1/oauth/token';
 /** The endpoint older Claude Code releases used; still answers, kept for configuration. */
 export const LEGACY_TOKEN_URL = 'https://console.anthropic.com/v1/oauth/token';

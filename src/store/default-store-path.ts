@@ -29,6 +29,12 @@ export function ownStorePath(options: DefaultStorePathOptions = {}): string {
   return path.join(configHome, 'oauth-recovery', 'auth-profiles.json');
 }
 
+/**
+ * The store used when none is given, and why: `env` (`OAUTH_RECOVERY_STORE`), `openclaw`
+ * (`$OPENCLAW_STATE_DIR/agents/main/agent/auth-profiles.json` exists, openclaw ≤ 2026.6's store)
+ * or `own` (`$XDG_CONFIG_HOME/oauth-recovery/auth-profiles.json`). Reads the file system only
+ * to test that openclaw's file exists.
+ */
 export function resolveDefaultStorePath(options: DefaultStorePathOptions = {}): {
   path: string;
   origin: StorePathOrigin;

@@ -51,6 +51,13 @@ export interface FileProfileStore extends ProfileStore {
 const NEW_FILE_STYLE = '{\n  "\n';
 const USAGE_FIELDS = ['errorCount', 'cooldownUntil', 'lastFailureAt', 'lastUsed'] as const;
 
+/**
+ * The embedded `ProfileStore` on openclaw's `auth-profiles.json` (version 1, as openclaw up to
+ * 2026.6 writes it): atomic 0600 writes, a cross-process lock for updates, unknown profiles and
+ * fields kept. Creating it does no I/O.
+ * Its reads throw `CredentialParseError`/`CredentialFileError`; locked updates `LockTimeoutError`
+ * or `LockCompromisedError`; a write that would lose a better credential `DowngradeRefusedError`.
+ */
 export function createFileProfileStore(options: FileProfileStoreOptions): FileProfileStore {
   const file = path.resolve(options.path);
   const now = options.now ?? Date.now;

@@ -8,12 +8,21 @@ import type { OAuthCredential } from '../credentials/types.js';
 
 /** Per-profile usage bookkeeping, openclaw-compatible. Timestamps are epoch ms. */
 export interface ProfileUsage {
+  /** Failed recoveries in a row; reset to 0 by a success. */
   errorCount?: number;
+  /** The persisted cooldown's end, epoch ms (capped by policy when read back). */
   cooldownUntil?: number;
+  /** When the last failure happened, epoch ms. */
   lastFailureAt?: number;
+  /** When the profile last served a token, epoch ms. */
   lastUsed?: number;
 }
 
+/**
+ * Where profiles live: load, a locked read-modify-write of one profile's credential, usage
+ * bookkeeping and change notification. Implemented by `createFileProfileStore` (openclaw's
+ * `auth-profiles.json`); a fleet store (Redis) implements the same interface.
+ */
 export interface ProfileStore {
   /** Human-readable location, e.g. the resolved file path. */
   readonly location: string;
@@ -44,8 +53,11 @@ export interface ProfileStore {
 /** A change to usage stats: a number sets a field, `null` deletes it, absent leaves it. */
 export type UsagePatch = { [K in keyof ProfileUsage]?: ProfileUsage[K] | null };
 
+/** What an `updateCredential` callback decides under the lock: what to write, what to return. */
 export interface StoreUpdate<T> {
+  /** The credential to store, or null to write nothing (the store stays byte-identical). */
   write: OAuthCredential | null;
+  /** Handed back to the caller of `updateCredential` as is. */
   result: T;
   /**
    * The refresh token spent to obtain `write`. A stored credential still holding it died with
