@@ -2,8 +2,11 @@
  * Value-level masking for text that came from outside (a server's error_description, a
  * caller's error message). Anything shaped like an Anthropic token (`sk-ant-...`), a bearer
  * credential, or one of the exact secrets we know about is replaced before the text can
- * reach an error message, a log line or `--json` output.
+ * reach an error message, a log line or `--json` output. Known secrets (passed in, or
+ * registered process-wide by the credential vault) are matched by value in every form listed
+ * in src/logging/secret-registry.ts (no prefix, pieces, split by control characters, escaped).
  */
+import { maskRegisteredSecrets } from '../logging/secret-registry.js';
 
 const ANTHROPIC_TOKEN = /sk-ant-[A-Za-z0-9_-]*/g;
 const BEARER_VALUE = /\b(Bearer\s+)[^\s"',;]+/gi;
@@ -13,12 +16,9 @@ const CONTROL_CHARS = /[\u0000-\u0008\u000a-\u001f\u007f]/g;
 
 /** Replaces token-shaped substrings and the given known secrets with `***`. */
 export function maskSecrets(text: string, knownSecrets: readonly string[] = []): string {
-  let masked = text;
-  for (const secret of knownSecrets) {
-    // Short strings are not secrets worth masking and would shred ordinary words.
-    if (secret.length >= 8) masked = masked.split(secret).join('***');
-  }
-  return masked.replace(ANTHROPIC_TOKEN, 'sk-ant-***').replace(BEARER_VALUE, '$1***');
+  return maskRegisteredSecrets(text, knownSecrets)
+    .replace(ANTHROPIC_TOKEN, 'sk-ant-***')
+    .replace(BEARER_VALUE, '$1***');
 }
 
 /** Masks secrets, drops control characters, collapses whitespace and caps the length. */

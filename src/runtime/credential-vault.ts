@@ -5,6 +5,7 @@
  */
 import { fingerprintToken } from '../credentials/fingerprint.js';
 import type { OAuthCredential } from '../credentials/types.js';
+import { registerSecrets } from '../logging/secret-registry.js';
 
 const MAX_ENTRIES = 8;
 
@@ -13,6 +14,8 @@ export class CredentialVault {
 
   /** Remembers a credential and returns its fingerprint. */
   put(credential: OAuthCredential): string {
+    // Every token the process holds is masked by value wherever text leaves it (logs, inspectors, errors).
+    registerSecrets(credential.accessToken, credential.refreshToken);
     const fingerprint = fingerprintToken(credential.accessToken);
     this.byFingerprint.delete(fingerprint);
     this.byFingerprint.set(fingerprint, credential);

@@ -5,7 +5,7 @@
  * treatment when the runtime wraps it. Everything is written to memory and parsed back.
  */
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   createLogger,
   type Logger,
@@ -14,7 +14,11 @@ import {
   REDACT_PATHS,
   wrapCallerLogger,
 } from '../../src/logging/logger.js';
+import { clearRegisteredSecrets } from '../../src/logging/secret-registry.js';
 import { createAuthRecovery } from '../../src/runtime/index.js';
+
+// Tokens a runtime in this file registered are masked whole ('***'); the cases below test the shape mask alone.
+beforeEach(() => clearRegisteredSecrets());
 
 const ACCESS = 'sk-ant-oat01-LOGGER-ACCESS-SECRET-0123456789abcdefghijklmnop';
 const REFRESH = 'sk-ant-ort01-LOGGER-REFRESH-SECRET-0123456789abcdefghijklmno';
