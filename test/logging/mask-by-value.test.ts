@@ -81,7 +81,7 @@ describe('masking by value', () => {
 
     fx.fake.failNext(1, {
       status: 400,
-      body: JSON.stringify({ error: 'invalid_request', error_description: quote(login.refreshToken) }),
+      body: JSON.stringify({ error: 'invalid_grant', error_description: quote(login.refreshToken) }),
     });
     const error = await auth.refresh().then(
       () => undefined,
