@@ -18,7 +18,8 @@ export type OAuthRecoveryErrorCode =
   | 'STOPPED'
   | 'NOT_STARTED'
   | 'KEYCHAIN'
-  | 'MISSING_DEPENDENCY';
+  | 'MISSING_DEPENDENCY'
+  | 'SINK';
 
 /**
  * The base of every error oauth-recovery throws: `instanceof OAuthRecoveryError` catches them
@@ -300,5 +301,22 @@ export class MissingDependencyError extends OAuthRecoveryError {
     );
     this.packageName = packageName;
     this.feature = feature;
+  }
+}
+
+/**
+ * A sink (a runtime we publish access tokens into: openclaw's SQLite store, pi's `auth.json`,
+ * a command) could not take the token. `sink` names it (e.g. `openclaw:/path/openclaw.sqlite`);
+ * the message names the cause and never holds the token. A failing sink never affects the
+ * refresh or the stored credential: it is retried at the next publish.
+ */
+export class SinkError extends OAuthRecoveryError {
+  readonly sink: string;
+  constructor(sink: string, message: string, options?: { cause?: unknown; hint?: string }) {
+    super('SINK', `${sink}: ${message}`, options);
+    this.sink = sink;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), sink: this.sink };
   }
 }

@@ -8,6 +8,7 @@
  */
 import type { RecoveryEmitted, RecoveryStateName } from '../../machines/index.js';
 import { StoppedError } from '../errors.js';
+import { attachSinkPublisher } from '../sinks/sink-publisher.js';
 import type { AuthRecovery } from './auth-recovery.js';
 import { CredentialVault } from './credential-vault.js';
 import { EmittedEvents } from './emitted-events.js';
@@ -78,7 +79,7 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
     emitted.dispatch(event);
   }
 
-  return {
+  const api: AuthRecovery = {
     profileId,
 
     async start() {
@@ -116,7 +117,16 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
       gate.stop();
       handle.actor?.stop();
       await inflight.whenIdle();
+      await stopSinks?.();
       logger.info({ event: 'stopped' }, 'auth recovery stopped');
     },
   };
+  // Sinks are fed through the public API only (subscribe + getAccessToken): src/sinks.
+  const stopSinks = attachSinkPublisher(api, {
+    sinks: options.sinks,
+    logger,
+    now,
+    onStatus: options.onSinkStatus,
+  });
+  return api;
 }

@@ -5,6 +5,7 @@ import type { ClaudeCliSource } from '../credentials/claude-cli-source.js';
 import type { InspectOption } from '../inspect/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { FetchLike, OAuthClient } from '../oauth/refresh-client.js';
+import type { Sink, SinkStatus } from '../sinks/types.js';
 import type { ProfileStore } from '../store/types.js';
 
 /** The profile id used when none is given: the one openclaw uses for a Claude Code login. */
@@ -76,6 +77,15 @@ export interface AuthRecoveryOptions {
   inspect?: InspectOption;
   /** Environment to read `OAUTH_RECOVERY_*` and `CLAUDE_CONFIG_DIR` from. Default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Runtimes to publish the access token into after start, every refresh and every sync
+   * (openclaw's SQLite store, pi's auth.json, a command; see `createOpenclawSink` and friends).
+   * They get the access token and its expiry (epoch ms), never the refresh token; a failing
+   * sink is logged and retried and never affects the refresh (docs/integration.md).
+   */
+  sinks?: readonly Sink[];
+  /** Called with every sink's status after each publish round (e.g. to persist it for `status`). */
+  onSinkStatus?: (statuses: SinkStatus[]) => void;
   /** @deprecated Use `transport.tokenUrl`. */
   tokenUrl?: string;
   /** @deprecated Use `transport.clientId`. */
