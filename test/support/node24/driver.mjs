@@ -1,7 +1,7 @@
 // Runs under the cached Node 24 (it has node:sqlite; openclaw and pi need it): executes the JSON
 // steps in argv[2] in order and prints one JSON array with each step's result. Our sinks come
 // from the built dist/ (test/global-setup.ts builds it); openclaw and pi from their installs.
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { pathToFileURL } from 'node:url';
@@ -76,6 +76,11 @@ const ops = {
     db.close();
     return out;
   },
+  writeFile({ path: file, text }) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, text);
+    return true;
+  },
   hold({ path: file }) {
     const db = new DatabaseSync(file);
     db.exec('BEGIN IMMEDIATE');
@@ -115,13 +120,15 @@ const ops = {
   async ocRead({ agentDir, profileId }) {
     const { runtime, assertMigrationReady } = await loadOpenclaw();
     runtime.clearRuntimeAuthProfileStoreSnapshots();
-    const store = runtime.ensureAuthProfileStore(agentDir);
-    let blocked = null;
+    let store;
     try {
+      // Throws AUTH_PROFILE_MIGRATION_REQUIRED when a legacy JSON store sits next to an empty one.
+      store = runtime.ensureAuthProfileStore(agentDir);
       assertMigrationReady(agentDir, process.env, 'anthropic', undefined);
     } catch (error) {
-      blocked = errorJson(error);
+      return { blocked: errorJson(error) };
     }
+    const blocked = null;
     const resolved = await runtime.resolveApiKeyForProfile({ store, profileId, agentDir });
     return {
       profiles: store.profiles,
