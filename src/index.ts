@@ -40,6 +40,7 @@ export {
   RefreshError,
   type RefreshFailureDetails,
   type RefreshFailureKind,
+  SinkError,
   StoppedError,
 } from './errors.js';
 export type { InspectOption } from './inspect/index.js';
@@ -70,5 +71,18 @@ export {
   type TimeOptions,
   type TransportOptions,
 } from './runtime/index.js';
+export {
+  createExecSink,
+  createOpenclawSink,
+  createPiSink,
+  createSinkPublisher,
+  DEFAULT_OPENCLAW_SINK_PROFILE_ID,
+  type ExecSinkOptions,
+  type OpenclawSinkOptions,
+  type PiSinkOptions,
+  type PublishedToken,
+  type Sink,
+  type SinkStatus,
+} from './sinks/index.js';
 export type { ProfileStore, ProfileUsage, StoreUpdate } from './store/index.js';
 export { createFileProfileStore, resolveDefaultStorePath } from './store/index.js';

@@ -4,12 +4,12 @@
  * flight to finish first, so the store lock is released and no rotated pair is lost; a second
  * signal skips that wait.
  */
-import { DEFAULT_POLICY } from '../../machines/index.js';
 import type { InspectOption } from '../inspect/types.js';
 import type { AuthRecovery, AuthRecoverySnapshot } from '../runtime/index.js';
 import { ExitCode } from './exit-codes.js';
 import type { CommandContext } from './program.js';
 import { createCliAuthRecovery } from './runtime.js';
+import { WATCH_POLICY, type WatchSinkFlags, watchRuntimeOptions } from './watch-sinks.js';
 
 const SETTLED_STATES = new Set(['valid', 'cooldown']);
 /** Longest wait for a recovery in flight at shutdown (the token request times out at 15 s). */
@@ -19,6 +19,8 @@ const WAKE_CHECK_MS = 60_000;
 
 export interface WatchOptions {
   inspect?: InspectOption;
+  /** `--sink` and the openclaw sink's flags. */
+  sinks?: WatchSinkFlags;
   /** Called once the runtime has started (e.g. to print an inspector URL). */
   onStarted?: (auth: AuthRecovery) => void;
 }
@@ -57,11 +59,11 @@ function settled(auth: AuthRecovery, interrupt: Promise<unknown>): Promise<void>
 export async function runWatch(context: CommandContext, options: WatchOptions = {}): Promise<number> {
   const { config } = context;
   const logger = context.logger().child({ profileId: config.profileId });
-  const auth = createCliAuthRecovery(
-    config,
-    context.logger(),
-    options.inspect ? { inspect: options.inspect } : {},
-  );
+  const sinkSetup = watchRuntimeOptions(config, options.sinks ?? {}, logger);
+  const auth = createCliAuthRecovery(config, context.logger(), {
+    ...sinkSetup.options,
+    ...(options.inspect ? { inspect: options.inspect } : {}),
+  });
   let previous: string | undefined;
   auth.subscribe((snapshot: AuthRecoverySnapshot) => {
     if (snapshot.state === previous) return;
@@ -97,7 +99,7 @@ export async function runWatch(context: CommandContext, options: WatchOptions = 
     if (
       state === 'valid' &&
       credential &&
-      credential.expiresAt - DEFAULT_POLICY.refreshWindowMs <= Date.now()
+      credential.expiresAt - WATCH_POLICY.refreshWindowMs <= Date.now()
     ) {
       auth.refresh().catch(() => undefined);
     }
@@ -111,5 +113,6 @@ export async function runWatch(context: CommandContext, options: WatchOptions = 
   await settled(auth, second.promise);
   second.dispose();
   await auth.stop();
+  await sinkSetup.flush();
   return ExitCode.ok;
 }

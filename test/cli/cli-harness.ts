@@ -52,6 +52,8 @@ export interface CliRun {
 
 export interface SpawnOptions {
   env?: NodeJS.ProcessEnv;
+  /** The node binary to run the CLI with. Default this process's (e.g. a cached Node 24 instead). */
+  execPath?: string;
   cwd?: string;
   timeoutMs?: number;
 }
@@ -106,7 +108,7 @@ export interface RunningCli {
 }
 
 export function spawnCli(args: readonly string[], options: SpawnOptions = {}): RunningCli {
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(options.execPath ?? process.execPath, [CLI, ...args], {
     cwd: options.cwd ?? os.tmpdir(),
     env: options.env ?? baseEnv(os.tmpdir()),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -37,6 +37,22 @@ export const StatusJsonSchema = z.strictObject({
   }),
   store: z.strictObject({ path: z.string(), origin: z.string(), exists: z.boolean() }),
   foreignProblems: z.array(z.strictObject({ field: z.string(), problem: z.string() })),
+  /** What the last `watch --sink` published (sinks-status.json), or null. */
+  sinks: z
+    .strictObject({
+      updatedAt: epochMs,
+      sinks: z.array(
+        z.strictObject({
+          kind: z.string(),
+          target: z.string(),
+          lastPublishAt: epochMs.nullable(),
+          lastPublishedExpiresAt: epochMs.nullable(),
+          lastPublishedFingerprint: fingerprint.nullable(),
+          lastError: z.strictObject({ at: epochMs, message: z.string() }).nullable(),
+        }),
+      ),
+    })
+    .nullable(),
 });
 
 export const SyncJsonSchema = z.strictObject({

@@ -1,6 +1,7 @@
 /** Which store file is used by default: env override, an existing openclaw store, else our own. */
 import { describe, expect, it } from 'vitest';
 import {
+  openclawSqliteStorePath,
   openclawStorePath,
   ownStorePath,
   resolveDefaultStorePath,
@@ -51,5 +52,21 @@ describe('resolveDefaultStorePath', () => {
     expect(ownStorePath({ env: { XDG_CONFIG_HOME: '/cfg' }, homeDir: home })).toBe(
       '/cfg/oauth-recovery/auth-profiles.json',
     );
+  });
+
+  it("openclaw 2026.7+'s SQLite store present: our own file, never openclaw's JSON (even when it exists)", () => {
+    const json = '/home/ada/.openclaw/agents/main/agent/auth-profiles.json';
+    for (const sqlite of [
+      '/home/ada/.openclaw/state/openclaw.sqlite',
+      '/home/ada/.openclaw/agents/main/agent/openclaw-agent.sqlite',
+    ]) {
+      const exists = (p: string) => p === json || p === sqlite;
+      expect(openclawSqliteStorePath({ env: {}, homeDir: home, exists })).toBe(sqlite);
+      expect(resolveDefaultStorePath({ env: {}, homeDir: home, exists })).toEqual({
+        path: '/home/ada/.config/oauth-recovery/auth-profiles.json',
+        origin: 'own',
+      });
+    }
+    expect(openclawSqliteStorePath({ env: {}, homeDir: home, exists: (p) => p === json })).toBeNull();
   });
 });

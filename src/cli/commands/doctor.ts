@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { type Finding, runDoctorChecks } from '../doctor-checks.js';
+import { runSinkDoctorChecks } from '../doctor-sinks.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliRunner } from '../program.js';
 
@@ -17,7 +18,10 @@ export function registerDoctorCommand(program: Command, runner: CliRunner): void
     .option('--online', 'also ask the token endpoint to refuse a bogus refresh token (expects HTTP 400)')
     .action(
       runner.action<{ online?: boolean }>(async ({ config, output }, options) => {
-        const findings = await runDoctorChecks(config, { online: options.online === true });
+        const findings = [
+          ...(await runDoctorChecks(config, { online: options.online === true })),
+          ...(await runSinkDoctorChecks(config)),
+        ];
         const errors = findings.filter((finding) => finding.level === 'error').length;
         const warnings = findings.filter((finding) => finding.level === 'warn').length;
         if (output.json) {

@@ -9,6 +9,7 @@ import { ExitCode } from '../exit-codes.js';
 import { formatDuration, formatTime } from '../format.js';
 import { buildProfileReport, type ProfileReport } from '../profile-report.js';
 import type { CliRunner } from '../program.js';
+import { describeSinks, readSinkReport } from '../sink-report.js';
 
 export function exitCodeForState(state: ProfileReport['state']): number {
   if (state === 'missing') return ExitCode.loginNeeded;
@@ -58,8 +59,14 @@ export function registerStatusCommand(program: Command, runner: CliRunner): void
     .action(
       runner.action(async ({ config, output }) => {
         const report = await buildProfileReport(config);
-        if (output.json) output.result(report);
-        else printStatusText(report, (text) => output.line(text));
+        const sinks = await readSinkReport(config);
+        if (output.json) output.result({ ...report, sinks });
+        else {
+          printStatusText(report, (text) => output.line(text));
+          describeSinks(sinks, Date.now()).forEach((text, index) => {
+            output.line(`${index === 0 ? 'sinks       ' : '            '} ${text}`);
+          });
+        }
         return exitCodeForState(report.state);
       }),
     );
