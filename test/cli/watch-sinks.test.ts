@@ -93,7 +93,7 @@ describe.skipIf(missingRuntime('node24', 'openclaw'))('watch --sink openclaw', (
     const stored = (await fx.readStore()).profiles['anthropic:claude-cli'];
     expect(JSON.stringify(afterRotation)).not.toContain(stored.refresh);
     expectNoSecrets(run, [...fx.secrets, stored.access, stored.refresh]);
-  }, 240_000);
+  }, 400_000);
 });
 
 describe('watch --sink pi / exec, shown in status and doctor', () => {

@@ -88,7 +88,7 @@ describe.skipIf(missingRuntime('node24', 'openclaw'))("openclaw 2026.9.6's own l
       profileType: 'token',
       provider: 'anthropic',
     });
-  });
+  }, 400_000);
 
   it("an agent's own database (created by openclaw): our profile is usable and its other profiles are kept", async () => {
     const stateDir = env.OPENCLAW_STATE_DIR as string;
@@ -117,7 +117,7 @@ describe.skipIf(missingRuntime('node24', 'openclaw'))("openclaw 2026.9.6's own l
     expect(view.order).toContain('anthropic:manual');
     expect(view.blocked).toBeNull();
     expect(view.resolved).toEqual({ apiKey: token.accessToken, profileType: 'token', provider: 'anthropic' });
-  }, 180_000);
+  }, 400_000);
 });
 
 describe.skipIf(missingRuntime('node24', 'pi'))("pi 1.6.0's own auth storage", () => {
@@ -139,5 +139,5 @@ describe.skipIf(missingRuntime('node24', 'pi'))("pi 1.6.0's own auth storage", (
       { providerId: 'openai', type: 'api_key' },
       { providerId: 'anthropic', type: 'api_key' },
     ]);
-  }, 180_000);
+  }, 400_000);
 });

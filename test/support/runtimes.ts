@@ -42,7 +42,7 @@ export function runDriver(steps: DriverStep[], env: NodeJS.ProcessEnv = {}): Pro
       {
         env: { PATH: process.env.PATH, OPENCLAW_DIR, PI_DIR, ...env },
         maxBuffer: 16 * 1024 * 1024,
-        timeout: 120_000,
+        timeout: 300_000,
       },
       (error, stdout, stderr) => {
         if (error) {
