@@ -9,10 +9,12 @@ import { SinkError } from '../errors.js';
 import { toSafeSnippet } from '../oauth/mask-secrets.js';
 import type { PublishedToken, Sink } from './types.js';
 
+/** The exec sink's default longest run, ms. */
 export const DEFAULT_EXEC_SINK_TIMEOUT_MS = 30_000;
 /** Most bytes of the program's stderr kept for the error message. */
 const STDERR_KEEP_BYTES = 4096;
 
+/** Options of `createExecSink`. */
 export interface ExecSinkOptions {
   /** argv (run without a shell) or one command line (run by `/bin/sh -c`). */
   command: readonly string[] | string;

@@ -20,7 +20,9 @@ export const OPENCLAW_FACTS_VERSION = '2026.9.6';
 export const OPENCLAW_AGENT_SCHEMA_VERSION = 23;
 /** openclaw's own `busy_timeout` for its auth writes, ms. */
 export const OPENCLAW_BUSY_TIMEOUT_MS = 5000;
+/** The key of the one row each agent auth table holds. */
 export const OPENCLAW_PRIMARY_ROW = 'primary';
+/** `config_machine_state` keys of the shared store: its location, and its store and state rows. */
 export const OPENCLAW_SHARED_LOCATION_KEY = 'auth.sharedStore';
 export const OPENCLAW_SHARED_STORE_KEY = 'authProfiles.store';
 export const OPENCLAW_SHARED_STATE_KEY = 'authProfiles.state';
@@ -29,6 +31,7 @@ export const OPENCLAW_RETIRED_CLAUDE_CLI_PROFILE = 'anthropic:claude-cli';
 /** Our profile id in openclaw's store unless told otherwise. */
 export const DEFAULT_OPENCLAW_SINK_PROFILE_ID = 'anthropic:oauth-recovery';
 
+/** Where to resolve openclaw's paths from (default `process.env` and the OS home dir). */
 export interface OpenclawPathOptions {
   env?: NodeJS.ProcessEnv;
   homeDir?: string;

@@ -32,6 +32,7 @@ import {
 } from './openclaw-paths.js';
 import type { PublishedToken, Sink } from './types.js';
 
+/** Options of `createOpenclawSink` (facts from openclaw 2026.9.6). */
 export interface OpenclawSinkOptions {
   /** openclaw's state dir. Default `$OPENCLAW_STATE_DIR` or `~/.openclaw`. */
   stateDir?: string;

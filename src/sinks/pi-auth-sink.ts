@@ -21,6 +21,7 @@ import type { PublishedToken, Sink } from './types.js';
 /** pi's own stale time for its auth.json lock, ms. */
 export const PI_LOCK_STALE_MS = 30_000;
 
+/** Options of `createPiSink` (facts from @earendil-works/pi-coding-agent 1.6.0). */
 export interface PiSinkOptions {
   /** The auth.json to write. Default `$PI_CODING_AGENT_DIR/auth.json` or `~/.pi/agent/auth.json`. */
   authPath?: string;

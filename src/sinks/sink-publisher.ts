@@ -19,6 +19,7 @@ export interface PublisherSource {
   getAccessToken(): Promise<string>;
 }
 
+/** Options of `createSinkPublisher`; delays in ms. */
 export interface SinkPublisherOptions {
   sinks: readonly Sink[];
   logger?: Logger;
@@ -32,6 +33,7 @@ export interface SinkPublisherOptions {
   onStatus?: (statuses: SinkStatus[]) => void;
 }
 
+/** Feeds sinks from one recovery; see `createSinkPublisher`. */
 export interface SinkPublisher {
   /** Starts listening to `source`; publishes at once if it is already valid. Returns `stop`. */
   attach(source: PublisherSource): () => void;

@@ -7,6 +7,7 @@ import { createOpenclawSink } from './openclaw-sqlite-sink.js';
 import { createPiSink } from './pi-auth-sink.js';
 import type { Sink } from './types.js';
 
+/** How `parseSinkSpec` builds the sinks a `--sink` names. */
 export interface SinkSpecOptions {
   env?: NodeJS.ProcessEnv;
   /** openclaw: write into this agent's database instead of the shared store. */

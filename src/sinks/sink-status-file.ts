@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../fs/atomic-write.js';
 import { readLimitedText } from '../fs/read-limited.js';
 import type { SinkStatus } from './types.js';
 
+/** One profile's entry in the status file. */
 export interface SinkStatusRecord {
   /** When `watch` last wrote this profile's record, epoch ms. */
   updatedAt: number;
