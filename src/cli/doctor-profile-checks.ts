@@ -12,6 +12,7 @@ import { type OwnProfileView, readOwnProfile } from '../store/own-profile.js';
 import type { CliConfig } from './config.js';
 import type { FindingLevel } from './doctor-checks.js';
 import { formatDuration, formatTime } from './format.js';
+import { describeLastFailure, loginNeededText } from './last-failure-text.js';
 import { describeError } from './output.js';
 
 type Add = (check: string, level: FindingLevel, message: string, fix?: string | null) => void;
@@ -39,7 +40,22 @@ export function checkProfile(
     add('profile', 'error', report.message, report.hint ?? `Fix or restore ${config.storePath}.`);
     return null;
   }
-  const { profile, credential, usage } = own;
+  const { profile, credential, usage, lastFailure } = own;
+  if (lastFailure) {
+    const what = `last recovery failed ${describeLastFailure(lastFailure, now)}${lastFailure.message ? `: ${lastFailure.message}` : ''}`;
+    if (lastFailure.kind === 'permanent') {
+      add('lastFailure', 'error', what, `Log in: ${loginNeededText(credential?.expiresAt ?? null, now)}.`);
+    } else if (lastFailure.kind === 'store') {
+      add('lastFailure', 'warn', what, `Check the disk and permissions of ${config.storePath}.`);
+    } else {
+      add(
+        'lastFailure',
+        'warn',
+        what,
+        'Endpoint trouble (network, proxy, rate limit): it is retried by itself; docs/failures.md lists each kind.',
+      );
+    }
+  }
   if (!profile) {
     add(
       'profile',

@@ -17,7 +17,7 @@ import {
   findForeignProblems,
 } from '../store/auth-profiles-schema.js';
 import { createFileProfileStore } from '../store/file-profile-store.js';
-import { readOwnProfile } from '../store/own-profile.js';
+import { type LastFailureRecord, readOwnProfile } from '../store/own-profile.js';
 import type { ProfileUsage } from '../store/types.js';
 import type { CliConfig } from './config.js';
 import { describeError, type ErrorReport } from './output.js';
@@ -66,6 +66,13 @@ export interface ProfileReport {
    * untouched on every write, listed here so someone can fix them. Empty when all is well.
    */
   foreignProblems: ForeignProblem[];
+  /** The last failed recovery the runtime persisted (cleared by a success), or null. */
+  lastFailure: LastFailureRecord | null;
+  /**
+   * The server said the stored refresh token is dead (`lastFailure.kind` permanent) and the
+   * Claude CLI holds nothing fresher: a person must log in before `expiresAt` (exit 3).
+   */
+  refreshTokenDead: boolean;
 }
 
 export interface ProfileReadings {
@@ -73,6 +80,7 @@ export interface ProfileReadings {
   credential: OAuthCredential | null;
   /** Our usage stats, finite numbers only. */
   usage: ProfileUsage;
+  lastFailure: LastFailureRecord | null;
   cli: CliReading;
 }
 
@@ -108,6 +116,7 @@ export async function readProfile(
     document,
     credential: own?.credential ?? null,
     usage: own?.usage ?? {},
+    lastFailure: own?.lastFailure ?? null,
     cli: cliReading,
     cliPath: cli.location,
     storeExists: document !== null,
@@ -156,6 +165,7 @@ export function reportFromReadings(
     usage.cooldownUntil !== undefined && usage.cooldownUntil > at ? usage.cooldownUntil : null;
   const usable = credential && !isCredentialBlank(credential) ? credential : null;
   const cliCredential = cli.status === 'ok' ? cli.credential : null;
+  const cliFresher = cliCredential ? isCredentialFresher(cliCredential, credential, at) : false;
   return {
     profileId: config.profileId,
     state: deriveProfileState(credential, cooldownUntil, at),
@@ -173,7 +183,7 @@ export function reportFromReadings(
       blank: cli.status === 'blank',
       expiresAt: cliCredential?.expiresAt ?? null,
       fingerprint: cliCredential ? fingerprintToken(cliCredential.accessToken) : null,
-      fresher: cliCredential ? isCredentialFresher(cliCredential, credential, at) : false,
+      fresher: cliFresher,
       sameAsStore: Boolean(
         cliCredential && credential && cliCredential.accessToken === credential.accessToken,
       ),
@@ -181,5 +191,7 @@ export function reportFromReadings(
     },
     store: { path: config.storePath, origin: config.storeOrigin, exists: readings.storeExists },
     foreignProblems: readings.document ? findForeignProblems(readings.document, config.profileId) : [],
+    lastFailure: readings.lastFailure,
+    refreshTokenDead: usable !== null && readings.lastFailure?.kind === 'permanent' && !cliFresher,
   };
 }

@@ -53,6 +53,18 @@ export const StatusJsonSchema = z.strictObject({
       ),
     })
     .nullable(),
+  lastFailure: z
+    .strictObject({
+      at: z.number(),
+      kind: z.enum(['permanent', 'transient', 'store']),
+      httpStatus: z.number().int().optional(),
+      oauthError: z.string().optional(),
+      contentType: z.string().optional(),
+      causeCode: z.string().optional(),
+      message: z.string(),
+    })
+    .nullable(),
+  refreshTokenDead: z.boolean(),
 });
 
 export const SyncJsonSchema = z.strictObject({

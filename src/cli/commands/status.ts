@@ -7,12 +7,17 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../exit-codes.js';
 import { formatDuration, formatTime } from '../format.js';
+import { describeLastFailure, loginNeededText } from '../last-failure-text.js';
 import { buildProfileReport, type ProfileReport } from '../profile-report.js';
 import type { CliRunner } from '../program.js';
 import { describeSinks, readSinkReport } from '../sink-report.js';
 
-export function exitCodeForState(state: ProfileReport['state']): number {
-  if (state === 'missing') return ExitCode.loginNeeded;
+/**
+ * 3 when a person must log in (no usable credential, or the refresh token is known dead even
+ * while the access token still works), 4 while cooling down, else 0.
+ */
+export function exitCodeForState(state: ProfileReport['state'], refreshTokenDead = false): number {
+  if (state === 'missing' || refreshTokenDead) return ExitCode.loginNeeded;
   if (state === 'cooldown') return ExitCode.cooldown;
   return ExitCode.ok;
 }
@@ -28,7 +33,11 @@ export function describeCli(report: ProfileReport): string {
   return `older or equal, not adopted (${expiry})`;
 }
 
-export function printStatusText(report: ProfileReport, line: (text: string) => void): void {
+export function printStatusText(
+  report: ProfileReport,
+  line: (text: string) => void,
+  now: number = Date.now(),
+): void {
   const expiry =
     report.expiresAt === null || report.expiresInMs === null
       ? 'no credential'
@@ -44,6 +53,11 @@ export function printStatusText(report: ProfileReport, line: (text: string) => v
   line(`store        ${report.store.path} (${report.store.exists ? report.store.origin : 'does not exist'})`);
   line(`claude cli   ${report.cli.path}`);
   line(`             ${describeCli(report)}`);
+  if (report.lastFailure) {
+    line(`last failure ${describeLastFailure(report.lastFailure, now)}`);
+    if (report.lastFailure.message) line(`             ${report.lastFailure.message}`);
+  }
+  if (report.refreshTokenDead) line(`login        NEEDED: ${loginNeededText(report.expiresAt, now)}`);
   for (const { field, problem } of report.foreignProblems) {
     line(`warning      another tool's entry ${field} ${problem} (not ours: carried through untouched)`);
   }
@@ -67,7 +81,7 @@ export function registerStatusCommand(program: Command, runner: CliRunner): void
             output.line(`${index === 0 ? 'sinks       ' : '            '} ${text}`);
           });
         }
-        return exitCodeForState(report.state);
+        return exitCodeForState(report.state, report.refreshTokenDead);
       }),
     );
 }
