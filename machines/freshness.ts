@@ -22,6 +22,7 @@ export interface FreshnessView {
 /** Default slack: a token that expires within a minute is treated as already expired. */
 export const DEFAULT_FRESHNESS_MARGIN_MS = 60_000;
 
+/** True for no credential, an empty fingerprint (blank tokens) or a missing/zero `expiresAt`: what a logged-out CLI leaves. */
 export function isBlank(view: FreshnessView | null | undefined): boolean {
   return !view || view.fingerprint === '' || !Number.isFinite(view.expiresAt) || view.expiresAt <= 0;
 }

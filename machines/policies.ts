@@ -3,6 +3,7 @@
  * `random` is injected (0 ≤ r < 1) so tests and the model-based suite are deterministic.
  */
 
+/** The recovery's numbers: refresh window, retry backoff, cooldown growth. All durations in ms. */
 export interface RecoveryPolicy {
   /** Refresh this long before expiry. */
   refreshWindowMs: number;
@@ -10,12 +11,17 @@ export interface RecoveryPolicy {
   freshnessMarginMs: number;
   /** Refresh retries after transient failures, and re-syncs after a retried call is rejected. */
   maxRetries: number;
+  /** First retry backoff, ms; doubles per attempt (before jitter). */
   retryBaseMs: number;
+  /** Retry backoff cap, ms. */
   retryMaxMs: number;
   /** 0 = no jitter, 1 = full jitter (delay drawn from [0, d]). */
   retryJitter: number;
+  /** First cooldown, ms. */
   cooldownBaseMs: number;
+  /** Cooldown cap, ms (also caps a persisted cooldown read back at start). */
   cooldownMaxMs: number;
+  /** Each consecutive cooldown lasts this many times the previous one (≥ 1); resets on recovery. */
   cooldownFactor: number;
   /**
    * The least time, in ms, between the token request that starts a recovery and the token
@@ -32,6 +38,7 @@ export interface RecoveryPolicy {
   refreshJitterMs: number;
 }
 
+/** The defaults, tuned for Anthropic's 8 h access tokens: refresh 5 min early, cooldowns 30 s → 15 min. */
 export const DEFAULT_POLICY: RecoveryPolicy = {
   refreshWindowMs: 5 * 60_000,
   freshnessMarginMs: 60_000,
@@ -46,6 +53,11 @@ export const DEFAULT_POLICY: RecoveryPolicy = {
   refreshJitterMs: 0,
 };
 
+/**
+ * `DEFAULT_POLICY` with `overrides` applied, validated.
+ * @throws RangeError for a negative or non-finite number, `retryJitter` > 1, `cooldownFactor` < 1
+ * or `minRefreshIntervalMs` < 1.
+ */
 export function resolvePolicy(overrides: Partial<RecoveryPolicy> | undefined): RecoveryPolicy {
   const policy = { ...DEFAULT_POLICY, ...overrides };
   for (const [key, value] of Object.entries(policy)) {
@@ -138,6 +150,7 @@ function clamp01(value: number): number {
 
 /** A credential's timing, as the refresh schedule needs it: epoch ms, never a token. */
 export interface CredentialTiming {
+  /** When the access token expires, epoch ms. */
   expiresAt: number;
   /** When this process obtained the token; absent when unknown (loaded at start). */
   issuedAt?: number;

@@ -14,6 +14,7 @@ export interface CredentialView {
   fingerprint: string;
   /** Epoch ms. */
   expiresAt: number;
+  /** Where it came from: our store, the Claude Code CLI, or our own refresh. */
   source: CredentialOrigin;
   /** An API call rejected this exact token before its expiry (revoked by a rotation elsewhere). */
   rejected?: boolean;
@@ -32,9 +33,13 @@ export type FailureKind =
   /** A call retried with recovered credentials was rejected again. */
   | 'rejectedAgain';
 
+/** The machine's context: metadata only (fingerprints, epoch-ms deadlines, counters), plain JSON. */
 export interface RecoveryContext {
+  /** The profile this machine keeps alive, e.g. `anthropic:claude-cli`. */
   profileId: string;
+  /** The credential we hold (token-free view), or null when none. */
   credential: CredentialView | null;
+  /** The resolved policy (defaults plus the input's overrides). */
   policy: RecoveryPolicy;
   /** Retries spent in the current recovery (backoff refreshes and re-syncs); ≤ policy.maxRetries. */
   attempts: number;
@@ -51,6 +56,7 @@ export interface RecoveryContext {
   refreshNotBefore: number | null;
   /** Server-requested minimum wait (Retry-After), in ms, for the next backoff. */
   retryAfterMs: number | null;
+  /** The kind of the last failure, or null after a success. */
   lastError: FailureKind | null;
   /** A short, secret-free description of the last error (code or message). */
   lastErrorMessage: string | null;
@@ -60,15 +66,21 @@ export interface RecoveryContext {
   recoveryStartedAt: number | null;
 }
 
+/** What `createActor(createRecoveryMachine(), { input })` takes. */
 export interface RecoveryInput {
+  /** The profile to keep alive, e.g. `anthropic:claude-cli`. */
   profileId: string;
+  /** The credential loaded at start (token-free view); absent or null when none. */
   credential?: CredentialView | null;
   /** A persisted cooldown deadline (from the store's usage stats) to honour across restarts. */
   cooldownUntil?: number | null;
+  /** Cooldowns in a row before this start (persisted), so the delay keeps growing. Default 0. */
   consecutiveCooldowns?: number;
+  /** Overrides of `DEFAULT_POLICY`. */
   policy?: Partial<RecoveryPolicy>;
 }
 
+/** The events an agent runtime sends the machine. */
 export type RecoveryEvent =
   /** The runtime noticed the access token expired (e.g. before a call). */
   | { type: 'TOKEN_EXPIRED' }
@@ -79,6 +91,7 @@ export type RecoveryEvent =
   /** An operator or the runtime asked to sync from the CLI now. */
   | { type: 'SYNC_REQUESTED' };
 
+/** The events the machine emits (`actor.on(type, …)`): metadata only; times epoch ms, durations ms. */
 export type RecoveryEmitted =
   | { type: 'refreshed'; profileId: string; fingerprint: string; expiresAt: number; source: CredentialOrigin }
   | { type: 'synced'; profileId: string; fingerprint: string; expiresAt: number }
@@ -94,7 +107,9 @@ export type RecoveryEmitted =
 
 /** Input of the `refreshToken` and `syncFromCli` actors. */
 export interface CredentialActorInput {
+  /** The profile being recovered. */
   profileId: string;
+  /** The credential the machine holds now (token-free view), or null. */
   credential: CredentialView | null;
 }
 
@@ -108,24 +123,34 @@ export type RefreshOutput = CredentialView;
 export interface SyncOutput {
   /** `adopted`: the CLI credential was fresher and is now in the store. */
   status: 'adopted' | 'notFresher' | 'blank' | 'missing';
+  /** The adopted credential (token-free view) when `adopted`, else null. */
   credential: CredentialView | null;
 }
 
+/** Input of the `retryPendingCalls` actor. */
 export interface RetryInput {
+  /** The profile being recovered. */
   profileId: string;
+  /** The recovered credential the calls are retried with (token-free view). */
   credential: CredentialView | null;
+  /** How many rejected calls wait to be retried. */
   pendingCalls: number;
 }
 
 /** Output of `retryPendingCalls`: how many retried calls were rejected again. */
 export interface RetryOutput {
+  /** Retried calls the API rejected again (0: the recovery worked). */
   rejected: number;
 }
 
 /** The shape an actor's error should have for the machine to classify it (RefreshError has it). */
 export interface ClassifiableError {
+  /** `permanent`: the grant is dead; `transient`: retry after a backoff. Absent counts as transient. */
   kind?: 'permanent' | 'transient';
+  /** Server-requested minimum wait before a retry (Retry-After), ms. */
   retryAfterMs?: number;
+  /** A stable error code, e.g. `REFRESH_FAILED`. */
   code?: string;
+  /** A secret-free message, kept (shortened) as `lastErrorMessage`. */
   message?: string;
 }

@@ -10,6 +10,7 @@ export type AuthRecoveryEvent = RecoveryEmitted;
  * a refresh cannot help, cooled down otherwise. Metadata only leaves it (snapshots, events).
  */
 export interface AuthRecovery {
+  /** The profile this instance keeps alive, e.g. `anthropic:claude-cli`. */
   readonly profileId: string;
   /**
    * Loads the stored credential and any persisted cooldown, starts the machine, checks the CLI

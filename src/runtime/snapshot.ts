@@ -8,6 +8,7 @@ import type {
 
 /** A point-in-time view of one runtime instance. Never holds a token. */
 export interface AuthRecoverySnapshot {
+  /** The profile, e.g. `anthropic:claude-cli`. */
   profileId: string;
   /** The machine's state. */
   state: RecoveryStateName;
