@@ -311,11 +311,13 @@ export class MissingDependencyError extends OAuthRecoveryError {
  * refresh or the stored credential: it is retried at the next publish.
  */
 export class SinkError extends OAuthRecoveryError {
+  /** Which sink, e.g. `openclaw:/path/openclaw.sqlite` or `pi:/path/auth.json`. */
   readonly sink: string;
   constructor(sink: string, message: string, options?: { cause?: unknown; hint?: string }) {
     super('SINK', `${sink}: ${message}`, options);
     this.sink = sink;
   }
+  /** The base fields plus `sink`. */
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), sink: this.sink };
   }

@@ -44,7 +44,9 @@ export interface OpenclawSinkOptions {
   preferInOrder?: boolean;
   /** How long to wait for openclaw's own write to finish, ms. Default 5000 (openclaw's value). */
   busyTimeoutMs?: number;
+  /** Environment read for `OPENCLAW_STATE_DIR`. Default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /** Home directory for the `~/.openclaw` default. Default `os.homedir()`. */
   homeDir?: string;
 }
 

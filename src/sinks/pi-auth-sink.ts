@@ -25,7 +25,9 @@ export const PI_LOCK_STALE_MS = 30_000;
 export interface PiSinkOptions {
   /** The auth.json to write. Default `$PI_CODING_AGENT_DIR/auth.json` or `~/.pi/agent/auth.json`. */
   authPath?: string;
+  /** Environment read for `PI_CODING_AGENT_DIR`. Default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /** Home directory for the `~/.pi/agent` default. Default `os.homedir()`. */
   homeDir?: string;
 }
 

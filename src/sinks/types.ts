@@ -32,7 +32,9 @@ export interface Sink {
 
 /** The outcome of the last publish into one sink: metadata only, safe to print and persist. */
 export interface SinkStatus {
+  /** The sink's kind: `openclaw`, `pi` or `exec`. */
   kind: string;
+  /** Where it publishes: a database or file path, or the command. */
   target: string;
   /** Last successful publish, epoch ms; null before the first one. */
   lastPublishAt: number | null;
