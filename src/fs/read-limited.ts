@@ -8,10 +8,12 @@
  * null when the file does not exist; every other problem is a `CredentialFileError` or
  * `CredentialParseError` naming the file and what to do, never quoting its content.
  */
+
 import type { BigIntStats } from 'node:fs';
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { CredentialFileError, CredentialParseError } from '../errors.js';
+import { assertNoForeignSymlinks } from './foreign-symlinks.js';
 import { describeFsError, directoryInPlaceError, errnoCode } from './fs-errors.js';
 
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
@@ -27,6 +29,7 @@ export async function readLimitedText(
   options: { maxBytes?: number } = {},
 ): Promise<LimitedRead | null> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
+  await assertNoForeignSymlinks(file); // as root, never read through another user's link
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);

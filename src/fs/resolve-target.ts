@@ -7,6 +7,7 @@
  */
 import { lstat, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { assertNoForeignSymlinks } from './foreign-symlinks.js';
 import { describeFsError, errnoCode, symlinkLoopError } from './fs-errors.js';
 
 const MAX_SYMLINK_HOPS = 40;
@@ -16,7 +17,12 @@ const MAX_SYMLINK_HOPS = 40;
  * directories resolved through their nearest existing ancestor.
  * @throws CredentialFileError for a symlink loop or a path that cannot be resolved.
  */
+/**
+ * The real path a write to `file` lands on (see above).
+ * @throws CredentialFileError on a symlink loop, an unreadable path, or (as root) a symlink owned by another user.
+ */
 export async function resolveRealTarget(file: string): Promise<string> {
+  await assertNoForeignSymlinks(file);
   let current = path.resolve(file);
   for (let hop = 0; hop <= MAX_SYMLINK_HOPS; hop++) {
     try {
