@@ -5,8 +5,10 @@
  * argument arrays (execFile, no shell). Exit status 44 means "no such item". Errors carry the
  * exit status only: `security`'s stdout is the secret itself.
  *
- * Note: like the CLI itself, `add-generic-password -w` passes the JSON on the command line, so
- * it is briefly visible to same-user `ps`; `security` offers no stdin form for `-w` values.
+ * Exposure (issue 11): like the CLI itself, `add-generic-password -w` passes the whole JSON
+ * (access and refresh token) in the argv of the `security` process for its lifetime, readable
+ * by whoever can read that process's arguments (`ps -ww`: the same user, root). Sending the
+ * command through `security -i` on stdin is the likely fix; not done yet (docs/reliability.md).
  */
 import { execFile } from 'node:child_process';
 import { KeychainError } from '../errors.js';
