@@ -19,7 +19,8 @@ export type OAuthRecoveryErrorCode =
   | 'NOT_STARTED'
   | 'KEYCHAIN'
   | 'MISSING_DEPENDENCY'
-  | 'SINK';
+  | 'SINK'
+  | 'REDIS_STORE';
 
 /**
  * The base of every error oauth-recovery throws: `instanceof OAuthRecoveryError` catches them
@@ -320,5 +321,25 @@ export class SinkError extends OAuthRecoveryError {
   /** The base fields plus `sink`. */
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), sink: this.sink };
+  }
+}
+
+/**
+ * The Redis profile store failed: unreachable server, a configuration it cannot work with (no
+ * encryption key, a malformed key), a record it cannot decrypt, or a commit that kept losing its
+ * race. The message never holds a token.
+ */
+export class RedisStoreError extends OAuthRecoveryError {
+  /** The server without credentials, and the key prefix: `redis://host:port/db (prefix oauthrec)`. */
+  readonly location: string;
+  /** What went wrong, e.g. `read: no answer within 10000 ms`. */
+  readonly reason: string;
+  constructor(location: string, reason: string, options?: { cause?: unknown; hint?: string }) {
+    super('REDIS_STORE', `${location}: ${reason}`, options);
+    this.location = location;
+    this.reason = reason;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), location: this.location };
   }
 }

@@ -48,6 +48,14 @@ export interface ProfileStore {
   recordUsage(profileId: string, patch: UsagePatch | ((current: ProfileUsage) => UsagePatch)): Promise<void>;
   /** Calls `onChange` when the store changes on disk (or in the shared engine). Returns unsubscribe. */
   watch(onChange: () => void): () => void;
+  /**
+   * Optional (fleet stores): called inside `updateCredential`'s `fn`, right before `refreshToken`
+   * is sent to the token endpoint. Records a spend marker the fleet can see; a permanent
+   * RefreshError thrown by the same `fn` afterwards puts the token in the fleet's dead set.
+   * @throws RefreshError ('permanent') when the fleet already knows the token is dead, so it is
+   *   never sent again; the file store has no such hook.
+   */
+  beforeSpend?(profileId: string, refreshToken: string): Promise<void>;
 }
 
 /** A change to usage stats: a number sets a field, `null` deletes it, absent leaves it. */

@@ -1,0 +1,43 @@
+/**
+ * Usage stats as a Redis hash of numbers (the same fields and rules as the file store's
+ * `usageStats[<id>]`): a cooldown that has ended reads as absent and is deleted on the next write.
+ */
+import type { ProfileUsage, UsagePatch } from '../types.js';
+
+const USAGE_FIELDS = ['errorCount', 'cooldownUntil', 'lastFailureAt', 'lastUsed'] as const;
+
+/** The fields we own from HGETALL, with an ended cooldown left out. */
+export function readUsageHash(hash: Record<string, string>, now: number): ProfileUsage {
+  const usage: ProfileUsage = {};
+  for (const field of USAGE_FIELDS) {
+    const value = Number(hash[field]);
+    if (hash[field] !== undefined && Number.isFinite(value)) usage[field] = value;
+  }
+  if (usage.cooldownUntil !== undefined && usage.cooldownUntil <= now) delete usage.cooldownUntil;
+  return usage;
+}
+
+/**
+ * The field/value pairs for the usage script ('' deletes): the patch, plus the removal of an
+ * ended cooldown.
+ * @throws RangeError for a non-finite number.
+ */
+export function usageWrites(
+  patch: UsagePatch,
+  stored: Record<string, string>,
+  now: number,
+): Array<[string, string]> {
+  const writes = new Map<string, string>();
+  if (stored.cooldownUntil !== undefined && Number(stored.cooldownUntil) <= now)
+    writes.set('cooldownUntil', '');
+  for (const field of USAGE_FIELDS) {
+    if (!(field in patch)) continue;
+    const value = patch[field];
+    if (value === null) writes.set(field, '');
+    else if (value !== undefined) {
+      if (!Number.isFinite(value)) throw new RangeError(`usage field ${field} must be a finite number`);
+      writes.set(field, String(value));
+    }
+  }
+  return [...writes];
+}
