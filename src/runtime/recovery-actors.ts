@@ -98,8 +98,10 @@ export function createRecoveryActors(deps: RecoveryActorDeps) {
 
   /** Spends `refreshToken` once; a refused one is remembered as dead. */
   async function spend(refreshToken: string): Promise<OAuthCredential> {
-    deps.onTokenRequest?.();
     try {
+      // A fleet store records the spend, and refuses a token the fleet already knows is dead.
+      await store.beforeSpend?.(profileId, refreshToken);
+      deps.onTokenRequest?.();
       return await deps.oauth.refresh(refreshToken);
     } catch (error) {
       if (error instanceof RefreshError && error.kind === 'permanent') dead.add(refreshToken);

@@ -8,7 +8,6 @@
  *
  * Rounds are coordinated over IPC (the parent waits for all eight answers), never by sleeping.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleWorker } from '../support/bundle-worker.js';
 import { type FakeAnthropic, startFakeAnthropic } from '../support/fake-anthropic.js';
 import { PROFILE_ID } from '../support/runtime-fixture.js';
-import type { AgentMessage, ParentMessage } from '../support/runtime-workers/rotation-agent.js';
+import { type Agent, startAgent } from '../support/runtime-workers/agent-process.js';
 
 const AGENTS = 8;
 const ROUNDS = 50;
@@ -37,46 +36,8 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-interface Agent {
-  child: ChildProcess;
-  messages: AgentMessage[];
-  /** Resolves with the next message of `type`. */
-  next<T extends AgentMessage['type']>(type: T): Promise<Extract<AgentMessage, { type: T }>>;
-  send(message: ParentMessage): void;
-  exited: Promise<number | null>;
-  stderr: () => string;
-}
-
-function startAgent(storePath: string, id: string): Agent {
-  const child = spawn(process.execPath, [bundle.file, storePath, fake.tokenUrl, fake.apiUrl, id], {
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-  });
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const messages: AgentMessage[] = [];
-  const waiters: Array<{ type: string; resolve: (message: AgentMessage) => void }> = [];
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  child.on('message', (message: AgentMessage) => {
-    messages.push(message);
-    const index = waiters.findIndex((waiter) => waiter.type === message.type);
-    if (index >= 0) waiters.splice(index, 1)[0]?.resolve(message);
-  });
-  return {
-    child,
-    messages,
-    next: (type) =>
-      new Promise((resolve, reject) => {
-        waiters.push({ type, resolve: resolve as (message: AgentMessage) => void });
-        void exited.then((code) =>
-          reject(new Error(`agent ${id} exited (${code}) waiting for ${type}: ${stderr}`)),
-        );
-      }),
-    send: (message) => child.send(message),
-    exited,
-    stderr: () => stderr,
-  };
+function startFileAgent(storePath: string, id: string): Agent {
+  return startAgent(bundle.file, [storePath, fake.tokenUrl, fake.apiUrl, id], id);
 }
 
 async function storedAccessToken(storePath: string): Promise<string> {
@@ -106,7 +67,7 @@ describe('(e) eight processes, one store, fifty forced rotations', () => {
       { mode: 0o600 },
     );
 
-    const agents = Array.from({ length: AGENTS }, (_, index) => startAgent(storePath, `agent-${index}`));
+    const agents = Array.from({ length: AGENTS }, (_, index) => startFileAgent(storePath, `agent-${index}`));
     await Promise.all(agents.map((agent) => agent.next('ready')));
     const readyAt = performance.now();
     fake.resetCounters();

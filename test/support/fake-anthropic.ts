@@ -54,6 +54,8 @@ export interface ObservedTokenRequest {
 
 export interface FakeAnthropic extends LoopbackAnthropic {
   readonly tokenRequestLog: readonly ObservedTokenRequest[];
+  /** Token requests (not injected failures) that sent a dead refresh token: answered invalid_grant. */
+  readonly invalidGrants: number;
   setLatency(ms: number): void;
   failNext(count: number, failure?: InjectedFailure): void;
 }
@@ -71,6 +73,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
   const failures: Record<'token' | 'api', InjectedFailure[]> = { token: [], api: [] };
   const timers = new Set<NodeJS.Timeout>();
   const tokenRequestLog: ObservedTokenRequest[] = [];
+  let invalidGrants = 0;
 
   /** A timer that close() can cancel, so hanging answers never outlive the server. */
   const wait = (ms: number): Promise<void> =>
@@ -153,7 +156,13 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
         });
       }
       const failure = failures[endpoint].shift();
-      if (failure === undefined) return false;
+      if (failure === undefined) {
+        const refresh = (parseJson(text) as { refresh_token?: unknown } | undefined)?.refresh_token;
+        if (endpoint === 'token' && typeof refresh === 'string' && server.tokenState(refresh) !== 'valid') {
+          invalidGrants += 1;
+        }
+        return false;
+      }
       await playFailure(req, res, failure, endpoint);
       return true;
     },
@@ -162,6 +171,9 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
   // The server's own getters stay live: spread would copy their values once.
   return Object.assign(Object.create(server) as LoopbackAnthropic, {
     tokenRequestLog,
+    get invalidGrants() {
+      return invalidGrants;
+    },
     setLatency(ms: number) {
       latencyMs = ms;
     },
@@ -171,6 +183,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     resetCounters() {
       server.resetCounters();
       tokenRequestLog.length = 0;
+      invalidGrants = 0;
     },
     async close() {
       for (const timer of timers) clearTimeout(timer);

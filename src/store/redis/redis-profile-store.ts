@@ -197,13 +197,15 @@ export function createRedisProfileStore(options: RedisProfileStoreOptions): Redi
       return readUsageHash(hash as Record<string, string>, now());
     },
 
-    updateCredential(profileId, fn) {
-      return underLease(profileId, async (keys, lease) => {
+    async updateCredential(profileId, fn) {
+      const afterLease: OAuthCredential[] = [];
+      const outcome = await underLease(profileId, async (keys, lease) => {
         const record = await heal(profileId, keys, lease, await readRecord(keys));
         try {
           const { write, result, replacesSpent } = await fn(record.credential);
           if (!write) {
-            if (record.credential) await mirror?.remember(profileId, record.credential);
+            // Mirroring an adopted pair is local bookkeeping: after the lease, not under it.
+            if (record.credential) afterLease.push(record.credential);
             return result;
           }
           const decision = decideCredentialWrite(write, record.credential, now(), marginMs, {
@@ -229,6 +231,9 @@ export function createRedisProfileStore(options: RedisProfileStoreOptions): Redi
           spending.delete(profileId);
         }
       });
+      for (const credential of afterLease)
+        await mirror?.remember(profileId, credential).catch(() => undefined);
+      return outcome;
     },
 
     async beforeSpend(profileId, refreshToken) {

@@ -5,11 +5,18 @@
  * Parent → child: `{ type: 'call', round }` makes one `withAuth` call against the fake API;
  * `{ type: 'stop' }` stops the runtime and reports its counters.
  * Child → parent: `ready`, `done` (per round: ok or a secret-free error), `stats`.
- * Usage: rotation-agent.ts <store> <tokenUrl> <apiUrl> <agentId>
+ * Usage: rotation-agent.ts <store> <tokenUrl> <apiUrl> <agentId> [mirrorPath]
+ *
+ * `<store>` is a file path, or a `redis://` URL (then `mirrorPath` is this host's local mirror,
+ * the key comes from `OAUTH_RECOVERY_REDIS_KEY`, and `AGENT_LEASE_TTL_MS` sets the lease).
+ * `AGENT_CRASH_AFTER_TOKEN=1` makes the agent SIGKILL itself between the token answer and
+ * the commit (a host dying mid-refresh).
  */
 import { createHash } from 'node:crypto';
 import { createAuthRecovery } from '../../../src/runtime/index.js';
 import { createFileProfileStore } from '../../../src/store/file-profile-store.js';
+import { createRedisProfileStore, type RedisProfileStore } from '../../../src/store/redis/index.js';
+import type { ProfileStore } from '../../../src/store/types.js';
 
 export type ParentMessage = { type: 'call'; round: number } | { type: 'stop' };
 export type AgentMessage =
@@ -26,7 +33,7 @@ export type AgentMessage =
   | { type: 'stats'; agent: string; tokenRequests: number; state: string }
   | { type: 'fatal'; agent: string; error: string };
 
-const [storePath, tokenUrl, apiUrl, agent = '?'] = process.argv.slice(2);
+const [storePath, tokenUrl, apiUrl, agent = '?', mirrorPath] = process.argv.slice(2);
 if (!storePath || !tokenUrl || !apiUrl)
   throw new Error('usage: rotation-agent.ts <store> <tokenUrl> <apiUrl> <id>');
 
@@ -35,9 +42,36 @@ const send = (message: AgentMessage): void => {
 };
 const hash = (token: string): string => createHash('sha256').update(token).digest('hex').slice(0, 12);
 
+const redis: RedisProfileStore | undefined = storePath.startsWith('redis')
+  ? createRedisProfileStore({
+      url: storePath,
+      mirrorPath: mirrorPath ?? false,
+      lease: { ttlMs: Number(process.env.AGENT_LEASE_TTL_MS ?? 30_000), retryDelayMs: { min: 1, max: 10 } },
+      operationTimeoutMs: Number(process.env.AGENT_OPERATION_TIMEOUT_MS ?? 10_000),
+    })
+  : undefined;
+// The real file store, polling its lock briskly: eight processes queue on it every round.
+const base: ProfileStore =
+  redis ?? createFileProfileStore({ path: storePath, lockOptions: { retryDelayMs: { min: 1, max: 10 } } });
+
+/** The store, or (AGENT_CRASH_AFTER_TOKEN) one that dies after the token answer, before the commit. */
+const store: ProfileStore =
+  process.env.AGENT_CRASH_AFTER_TOKEN === '1'
+    ? {
+        ...base,
+        location: base.location,
+        beforeSpend: base.beforeSpend?.bind(base),
+        updateCredential: (profileId, fn) =>
+          base.updateCredential(profileId, async (current) => {
+            const update = await fn(current);
+            if (update.replacesSpent) process.kill(process.pid, 'SIGKILL');
+            return update;
+          }),
+      }
+    : base;
+
 const auth = createAuthRecovery({
-  // The real file store, polling its lock briskly: eight processes queue on it every round.
-  store: createFileProfileStore({ path: storePath, lockOptions: { retryDelayMs: { min: 1, max: 10 } } }),
+  store,
   tokenUrl,
   cliSource: false,
 });
@@ -70,7 +104,8 @@ async function round(round: number): Promise<void> {
 process.on('message', (message: ParentMessage) => {
   if (message.type === 'call') void round(message.round);
   if (message.type === 'stop') {
-    void auth.stop().then(() => {
+    void auth.stop().then(async () => {
+      await redis?.close();
       const snapshot = auth.getSnapshot();
       send({ type: 'stats', agent, tokenRequests: snapshot.tokenRequests, state: snapshot.state });
       process.disconnect();
