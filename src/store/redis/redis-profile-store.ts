@@ -11,16 +11,16 @@
  *   out a reconnect (bounded by `operationTimeoutMs`); `WAIT` follows when asked for.
  * - Tokens are sealed with AES-256-GCM; the change channel carries versions and fingerprints.
  */
-import { decideCredentialWrite, isCredentialFresher } from '../../credentials/freshness.js';
+import { decideCredentialWrite } from '../../credentials/freshness.js';
 import type { OAuthCredential } from '../../credentials/types.js';
-import { DowngradeRefusedError, LockCompromisedError, RedisStoreError, RefreshError } from '../../errors.js';
-import type { ProfileStore, ProfileUsage } from '../types.js';
-import { openRecord, type StoredRecord, sealRecord } from './credential-record.js';
+import { DowngradeRefusedError, LockCompromisedError, RefreshError } from '../../errors.js';
+import type { ProfileStore } from '../types.js';
+import { type CommitContext, commitCredential, healFromMirror, readRecord } from './credential-commit.js';
 import { type FleetStatus, readFleetStatus } from './fleet-status.js';
 import { type ProfileKeys, profileKeys } from './keys.js';
 import { acquireLease, type HeldLease } from './lease.js';
 import { createLocalMirror, type LocalMirror } from './local-mirror.js';
-import { createStoreClient, type StoreRedisClient } from './redis-client.js';
+import { createStoreConnection } from './store-connection.js';
 import { type RedisProfileStoreOptions, resolveRedisOptions } from './store-options.js';
 import { watchStore } from './store-watch.js';
 import { createTokenCipher } from './token-cipher.js';
@@ -53,126 +53,19 @@ export function createRedisProfileStore(options: RedisProfileStoreOptions): Redi
     : null;
   const touched = new Set<string>();
   const spending = new Map<string, string>();
-  const rechecks = new Set<() => void>();
   const watchers = new Set<() => void>();
-  let clients: Promise<StoreRedisClient> | undefined;
-  let closed = false;
-
-  function connect() {
-    if (closed) return Promise.reject(new RedisStoreError(location, 'the store was closed'));
-    clients ??= (async () => {
-      const main = await createStoreClient({
-        url: config.url,
-        onError: (error) => config.onWarning('redisError', { location, message: error.message }),
-        onReconnect: () => {
-          for (const recheck of rechecks) recheck();
-        },
-      });
-      main.connect().catch(() => undefined); // the first command waits in the offline queue
-      return main;
-    })();
-    return clients;
-  }
-
-  /** One bounded operation: an unreachable server becomes RedisStoreError after operationTimeoutMs. */
-  async function op<T>(what: string, run: (client: StoreRedisClient) => Promise<T>): Promise<T> {
-    const client = await connect();
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(new RedisStoreError(location, `${what}: no answer within ${config.operationTimeoutMs} ms`)),
-        config.operationTimeoutMs,
-      );
-    });
-    const work = run(client);
-    work.catch(() => undefined);
-    try {
-      return await Promise.race([work, deadline]);
-    } catch (error) {
-      if (error instanceof RedisStoreError) throw error;
-      throw new RedisStoreError(location, `${what}: ${(error as Error).message}`, { cause: error });
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  async function readRecord(keys: ProfileKeys): Promise<StoredRecord> {
-    const hash = await op('read', (client) => client.hGetAll(keys.cred));
-    try {
-      return openRecord(cipher, keys.cred, hash as Record<string, string>);
-    } catch (error) {
-      throw new RedisStoreError(location, `${keys.cred}: ${(error as Error).message}`, {
-        hint: 'Every host must use the same OAUTH_RECOVERY_REDIS_KEY.',
-      });
-    }
-  }
+  const connection = createStoreConnection(config);
+  const ctx: CommitContext = { connection, cipher, config, mirror };
+  const { op } = connection;
 
   function keysOf(profileId: string): ProfileKeys {
     touched.add(profileId);
     return profileKeys(config.keyPrefix, profileId);
   }
 
-  /**
-   * Commits `write` over the record read at `record.version`. On a version conflict the gate
-   * decides again against what is stored now. Returns the version committed (or found).
-   */
-  async function commit(
-    profileId: string,
-    keys: ProfileKeys,
-    lease: HeldLease,
-    record: StoredRecord,
-    write: OAuthCredential,
-    replacesSpent: string | undefined,
-  ): Promise<void> {
-    const spentDigest = replacesSpent ? cipher.digest(replacesSpent) : '';
-    let read = record;
-    for (let attempt = 0; attempt < 5; attempt += 1) {
-      const sealed = sealRecord(cipher, keys.cred, write, {
-        writer: config.holderId,
-        fence: lease.fence,
-        at: now(),
-      });
-      const [status, version] = await op('commit', (client) =>
-        client.commit(keys, lease.value, read.version, spentDigest, sealed, config.deadTokenTtlMs),
-      );
-      if (status === 'ok') {
-        if (config.waitForReplicas) await waitForReplicas(Number(version));
-        return;
-      }
-      if (status === 'lost') throw new LockCompromisedError(keys.lease);
-      read = await readRecord(keys);
-      const decision = decideCredentialWrite(write, read.credential, now(), marginMs, { replacesSpent });
-      if (decision.action === 'noop') return;
-      if (decision.action === 'refuse')
-        throw new DowngradeRefusedError(`${location} profile ${profileId}`, decision.reason);
-    }
-    throw new RedisStoreError(location, `${keys.cred}: the version kept changing during the commit`);
-  }
-
-  async function waitForReplicas(version: number): Promise<void> {
-    const { replicas, timeoutMs } = config.waitForReplicas as { replicas: number; timeoutMs: number };
-    const acked = await op('WAIT', (client) => client.wait(replicas, timeoutMs));
-    if (acked < replicas) config.onWarning('replicasBehind', { location, version, acked, wanted: replicas });
-  }
-
-  /** Under the lease: put this host's mirrored credential back when the store lost it. */
-  async function heal(profileId: string, keys: ProfileKeys, lease: HeldLease, record: StoredRecord) {
-    const better = await mirror?.fresherThan(profileId, record.credential);
-    if (!better) return record;
-    // A pair whose refresh token was spent or refused is dead, however late its expiry.
-    const dead = await op('read dead set', (client) =>
-      client.sIsMember(keys.dead, cipher.digest(better.refreshToken)),
-    );
-    if (dead) return record;
-    await commit(profileId, keys, lease, record, better, undefined);
-    config.onWarning('healedFromMirror', { location, profileId, version: record.version });
-    return readRecord(keys);
-  }
-
   async function underLease<T>(profileId: string, fn: (keys: ProfileKeys, lease: HeldLease) => Promise<T>) {
     const keys = keysOf(profileId);
-    const client = await connect();
+    const client = await connection.client();
     const lease = await acquireLease(client, keys, config.holderId, config.lease);
     try {
       return await fn(keys, lease);
@@ -186,7 +79,7 @@ export function createRedisProfileStore(options: RedisProfileStoreOptions): Redi
     holderId: config.holderId,
 
     async readCredential(profileId) {
-      const record = await readRecord(keysOf(profileId));
+      const record = await readRecord(ctx, keysOf(profileId));
       if (record.credential) await mirror?.remember(profileId, record.credential);
       const better = await mirror?.fresherThan(profileId, record.credential);
       return better ?? record.credential;
@@ -200,7 +93,7 @@ export function createRedisProfileStore(options: RedisProfileStoreOptions): Redi
     async updateCredential(profileId, fn) {
       const afterLease: OAuthCredential[] = [];
       const outcome = await underLease(profileId, async (keys, lease) => {
-        const record = await heal(profileId, keys, lease, await readRecord(keys));
+        const record = await healFromMirror(ctx, profileId, keys, lease, await readRecord(ctx, keys));
         try {
           const { write, result, replacesSpent } = await fn(record.credential);
           if (!write) {
@@ -217,7 +110,7 @@ export function createRedisProfileStore(options: RedisProfileStoreOptions): Redi
           if (decision.action === 'noop') return result;
           // Durable on this host before anything that can wait on the network.
           await mirror?.remember(profileId, write, replacesSpent);
-          await commit(profileId, keys, lease, record, write, replacesSpent);
+          await commitCredential(ctx, profileId, keys, lease, record, write, replacesSpent);
           return result;
         } catch (error) {
           const digest = spending.get(profileId);
@@ -285,7 +178,7 @@ export function createRedisProfileStore(options: RedisProfileStoreOptions): Redi
       };
       watchers.add(stopAll);
       void (async () => {
-        const main = await connect();
+        const main = await connection.client();
         const subscriber = main.duplicate();
         subscriber.on('error', () => undefined);
         await subscriber.connect();
@@ -307,10 +200,10 @@ export function createRedisProfileStore(options: RedisProfileStoreOptions): Redi
               .updateCredential(profileId, () => ({ write: null, result: null }))
               .catch(() => undefined),
         });
-        rechecks.add(watcher.recheck);
+        const stopRechecks = connection.onReconnect(watcher.recheck);
         stopWatcher = () => {
           watcher.stop();
-          rechecks.delete(watcher.recheck);
+          stopRechecks();
           if (subscriber.isOpen) subscriber.destroy();
         };
         if (stopped) stopWatcher();
@@ -321,22 +214,8 @@ export function createRedisProfileStore(options: RedisProfileStoreOptions): Redi
     fleetStatus: (profileId) => op('status', (client) => readFleetStatus(client, keysOf(profileId), now())),
 
     async close() {
-      closed = true;
       for (const stop of [...watchers]) stop();
-      const open = clients;
-      clients = undefined;
-      if (!open) return;
-      const client = await open;
-      // Let answered work finish, but never wait on an unreachable server: destroy after a bound.
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        client.close().catch(() => undefined),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, Math.min(1_000, config.operationTimeoutMs));
-        }),
-      ]);
-      clearTimeout(timer);
-      if (client.isOpen) client.destroy();
+      await connection.close();
     },
   };
   return store;

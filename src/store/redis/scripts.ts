@@ -6,8 +6,9 @@
  */
 import type { CommandParser } from '@redis/client';
 
-type Reply = [string, string | number];
-const asReply = (reply: unknown): Reply => {
+/** A script's `[status, detail]` reply. */
+export type ScriptReply = [string, string | number];
+const asReply = (reply: unknown): ScriptReply => {
   const [status, detail] = reply as [unknown, unknown];
   return [String(status), typeof detail === 'number' ? detail : String(detail ?? '')];
 };
