@@ -47,7 +47,7 @@ export async function startFleet(options: {
   const env = {
     ...process.env,
     OAUTH_RECOVERY_REDIS_KEY: key,
-    AGENT_LEASE_TTL_MS: String(options.leaseTtlMs ?? 2_000),
+    AGENT_LEASE_TTL_MS: String(options.leaseTtlMs ?? 10_000),
     ...options.env,
   };
   const store = createRedisProfileStore({ url: options.url, encryptionKey: key, mirrorPath: false });

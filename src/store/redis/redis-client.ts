@@ -5,7 +5,7 @@
  * commands issued while disconnected in its offline queue; the store bounds each wait itself.
  */
 import type { RedisClientType } from '@redis/client';
-import { MissingDependencyError } from '../../errors.js';
+import { importOptional } from '../../optional-dependency.js';
 import { SCRIPT_DEFINITIONS } from './scripts.js';
 
 type Definitions = typeof SCRIPT_DEFINITIONS;
@@ -34,18 +34,16 @@ type RedisModule = typeof import('@redis/client');
 let loaded: Promise<RedisModule> | undefined;
 
 /**
- * The `@redis/client` module, imported once.
+ * The `@redis/client` module, imported once (a failed import is tried again next time).
  * @throws MissingDependencyError when the package is not installed.
  */
 export function loadRedisModule(): Promise<RedisModule> {
-  loaded ??= import('@redis/client').catch((error: unknown) => {
-    loaded = undefined;
-    const code = (error as { code?: unknown }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw new MissingDependencyError('@redis/client', 'the Redis profile store', { cause: error });
-    }
-    throw error;
-  });
+  loaded ??= importOptional<RedisModule>('@redis/client', 'the Redis profile store').catch(
+    (error: unknown) => {
+      loaded = undefined;
+      throw error;
+    },
+  );
   return loaded;
 }
 

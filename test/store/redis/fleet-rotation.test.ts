@@ -37,8 +37,11 @@ describe.each([3, 8])('%i hosts on one Redis store, fifty forced rotations', (ho
       fake.resetCounters();
       const failures: string[] = [];
       const newTokensPerRound: number[] = [];
+      const requestsPerRound: number[] = [];
       for (let round = 1; round <= ROUNDS; round += 1) {
+        const before = fake.tokenRequests;
         const done = await fleet.round(round);
+        requestsPerRound.push(fake.tokenRequests - before);
         for (const answer of done)
           if (!answer.ok) failures.push(`round ${round} ${answer.agent}: ${answer.error}`);
         newTokensPerRound.push(new Set(done.map((answer) => answer.tokens[1])).size);
@@ -49,6 +52,9 @@ describe.each([3, 8])('%i hosts on one Redis store, fifty forced rotations', (ho
         tokenRequests: fake.tokenRequests,
         invalidGrants: fake.invalidGrants,
         perHost: stats.map((stat) => stat.tokenRequests),
+        roundsWithExtraRequests: requestsPerRound.flatMap((count, index) =>
+          count === 1 ? [] : [`${index + 1}:${count}`],
+        ),
         startupMs: Math.round(readyAt - started),
         roundsMs: Math.round(roundsMs),
         msPerRotation: Math.round(roundsMs / ROUNDS),
