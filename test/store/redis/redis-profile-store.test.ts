@@ -49,7 +49,7 @@ function open(options: Partial<RedisProfileStoreOptions> = {}): RedisProfileStor
     url: server.url,
     encryptionKey: KEY,
     mirrorPath: path.join(dir, `mirror-${counter}.json`),
-    lease: { ttlMs: 2_000 },
+    lease: { ttlMs: 2_000, waitMs: 30_000 },
     pollIntervalMs: 100,
     operationTimeoutMs: 2_000,
     ...options,
@@ -105,7 +105,7 @@ describe('Redis profile store', () => {
   });
 
   it('a commit whose lease expired meanwhile is compare-and-set: the gate decides on what is stored now', async () => {
-    const [slow, fast] = [open({ lease: { ttlMs: 300 } }), open({ lease: { ttlMs: 300 } })];
+    const [slow, fast] = [open(), open()];
     const start = login('start', 2 * HOUR);
     await write(fast, start);
     const later = login('later', 8 * HOUR);
@@ -113,12 +113,17 @@ describe('Redis profile store', () => {
     const paused = new Promise<void>((resolve) => {
       release = resolve;
     });
+    let holding: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      holding = resolve;
+    });
     const slowWrite = slow.updateCredential(PROFILE, async () => {
+      holding();
       await paused; // a long GC pause: the lease expires and another host writes
       return { write: login('stale', 4 * HOUR), result: null };
     });
-    // The renewal keeps the slow holder's lease alive, so steal it the way an expiry would.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The renewal keeps the slow holder's lease alive, so take it away the way an expiry would.
+    await held;
     server.cli('DEL', `oauthrec:{${PROFILE}}:lease`);
     await write(fast, later);
     release();
