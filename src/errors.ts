@@ -13,6 +13,7 @@ export type OAuthRecoveryErrorCode =
   | 'LOCK_COMPROMISED'
   | 'REFRESH_FAILED'
   | 'INSECURE_TOKEN_URL'
+  | 'FOREIGN_TOKEN_HOST'
   | 'COOLDOWN'
   | 'LOGIN_REQUIRED'
   | 'STOPPED'
@@ -220,6 +221,42 @@ export class InsecureTokenUrlError extends OAuthRecoveryError {
   constructor(url: string) {
     super('INSECURE_TOKEN_URL', `refusing token URL ${url}: plain http is allowed only to loopback hosts`, {
       hint: 'Use an https:// URL, or http://127.0.0.1 / http://localhost / http://[::1] for a local test server.',
+    });
+  }
+}
+
+/**
+ * A token URL taken from the environment names a host that is neither Anthropic's
+ * (`platform.claude.com`, `console.anthropic.com`) nor loopback, and no option allowed it.
+ * The refresh token is the whole login: it goes to another host only when code or the
+ * operator names that host explicitly (`transport.tokenUrl`, `transport.allowedTokenHosts`,
+ * or the CLI's `--token-url`). Thrown by `selectTokenUrl` (src/oauth/token-url.ts).
+ */
+export class ForeignTokenHostError extends OAuthRecoveryError {
+  /** The refused host (no path, no credentials). */
+  readonly host: string;
+  constructor(host: string, from: string) {
+    super('FOREIGN_TOKEN_HOST', `refusing token endpoint host ${host} from ${from}: not an Anthropic host`, {
+      hint: 'Unset it, or name the host explicitly: `--token-url` on the command line, or `transport.tokenUrl` / `transport.allowedTokenHosts` in code.',
+    });
+    this.host = host;
+  }
+}
+
+/**
+ * TLS certificate verification is disabled for this process (`NODE_TLS_REJECT_UNAUTHORIZED=0`):
+ * the refresh token would go to any certificate, so no https token request is sent. `transient`
+ * (the grant is fine); `causeCode` `tls_verification_disabled`. Thrown by `OAuthClient.refresh()`.
+ */
+export class TlsVerificationDisabledError extends RefreshError {
+  constructor() {
+    super(
+      'transient',
+      'refusing to send the refresh token: TLS certificate verification is disabled (NODE_TLS_REJECT_UNAUTHORIZED=0)',
+      { causeCode: 'tls_verification_disabled' },
+    );
+    Object.defineProperty(this, 'hint', {
+      value: "Unset NODE_TLS_REJECT_UNAUTHORIZED (or give Node the proxy's CA with NODE_EXTRA_CA_CERTS).",
     });
   }
 }

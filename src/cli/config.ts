@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { claudeCredentialsPath } from '../credentials/claude-cli-paths.js';
-import { DEFAULT_TOKEN_URL, resolveTokenUrl } from '../oauth/token-url.js';
+import { DEFAULT_TOKEN_URL, resolveTokenUrl, selectTokenUrl } from '../oauth/token-url.js';
 import { DEFAULT_PROFILE_ID } from '../runtime/options.js';
 import { resolveDefaultStorePath, type StorePathOrigin } from '../store/default-store-path.js';
 import { UsageError } from './exit-codes.js';
@@ -80,7 +80,13 @@ export function resolveCliConfig(options: GlobalOptions, env: NodeJS.ProcessEnv)
   };
 }
 
-/** The token URL after the https-or-loopback policy; InsecureTokenUrlError (exit 2) otherwise. */
+/**
+ * The token URL after the endpoint policy: `--token-url` is the operator naming the host;
+ * `OAUTH_RECOVERY_TOKEN_URL` may only name Anthropic's hosts or loopback.
+ * @throws {InsecureTokenUrlError} | {ForeignTokenHostError} (both exit 2).
+ */
 export function validatedTokenUrl(config: CliConfig): string {
+  if (config.tokenUrlOrigin === 'env')
+    return selectTokenUrl({ env: { OAUTH_RECOVERY_TOKEN_URL: config.tokenUrl } }).url;
   return resolveTokenUrl(config.tokenUrl);
 }

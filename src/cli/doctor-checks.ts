@@ -15,10 +15,16 @@ import { errnoCode } from '../fs/fs-errors.js';
 import { DEFAULT_LOCK_STALE_MS } from '../fs/lock.js';
 import { resolveRealTarget } from '../fs/resolve-target.js';
 import { createOAuthClient } from '../oauth/refresh-client.js';
-import { DEFAULT_TOKEN_URL, isLoopbackHost, LEGACY_TOKEN_URL, resolveTokenUrl } from '../oauth/token-url.js';
+import {
+  ANTHROPIC_TOKEN_HOSTS,
+  DEFAULT_TOKEN_URL,
+  isLoopbackHost,
+  isTlsVerificationDisabled,
+  LEGACY_TOKEN_URL,
+} from '../oauth/token-url.js';
 import type { AuthProfilesDocument } from '../store/auth-profiles-schema.js';
 import { createFileProfileStore } from '../store/file-profile-store.js';
-import type { CliConfig } from './config.js';
+import { type CliConfig, validatedTokenUrl } from './config.js';
 import { checkProfile } from './doctor-profile-checks.js';
 import { formatDuration, formatTime } from './format.js';
 import { describeError } from './output.js';
@@ -65,8 +71,33 @@ export async function runDoctorChecks(config: CliConfig, options: DoctorOptions)
 
   // Token URL policy.
   let tokenUrl: string | undefined;
+  if (isTlsVerificationDisabled(config.env)) {
+    add(
+      'tls',
+      'error',
+      'TLS certificate verification is disabled (NODE_TLS_REJECT_UNAUTHORIZED=0): refreshes are refused, the refresh token would go to any certificate',
+      'Unset NODE_TLS_REJECT_UNAUTHORIZED (give Node a proxy CA with NODE_EXTRA_CA_CERTS instead).',
+    );
+  }
   try {
-    tokenUrl = resolveTokenUrl(config.tokenUrl);
+    tokenUrl = validatedTokenUrl(config);
+    const tokenHost = new URL(tokenUrl).hostname;
+    if (config.tokenUrlOrigin === 'env' && tokenUrl !== DEFAULT_TOKEN_URL) {
+      add(
+        'tokenUrl.env',
+        'warn',
+        `the token endpoint comes from the environment (OAUTH_RECOVERY_TOKEN_URL=${tokenUrl})`,
+        'Make sure whoever sets this environment may receive the login; unset it in production.',
+      );
+    }
+    if (!ANTHROPIC_TOKEN_HOSTS.includes(tokenHost) && !isLoopbackHost(tokenHost)) {
+      add(
+        'tokenUrl.host',
+        'warn',
+        `the token endpoint host ${tokenHost} is not Anthropic's (${ANTHROPIC_TOKEN_HOSTS.join(', ')}): the refresh token is sent there`,
+        'Only keep it if you run that host (a proxy you trust); otherwise drop --token-url.',
+      );
+    }
     const host = new URL(tokenUrl).hostname;
     if (tokenUrl === DEFAULT_TOKEN_URL) add('tokenUrl', 'ok', `token endpoint ${tokenUrl} (default)`);
     else if (tokenUrl === LEGACY_TOKEN_URL)

@@ -10,7 +10,13 @@
  * | 4 | in cooldown: it ends by itself; a fresh `claude` login or `sync` ends it at once |
  */
 import { CommanderError } from 'commander';
-import { CooldownError, InsecureTokenUrlError, LoggedOutError, LoginRequiredError } from '../errors.js';
+import {
+  CooldownError,
+  ForeignTokenHostError,
+  InsecureTokenUrlError,
+  LoggedOutError,
+  LoginRequiredError,
+} from '../errors.js';
 
 export const ExitCode = {
   ok: 0,
@@ -36,7 +42,12 @@ export function exitCodeForError(error: unknown): ExitCode {
   if (error instanceof CommanderError) {
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
-  if (error instanceof UsageError || error instanceof InsecureTokenUrlError) return ExitCode.usage;
+  if (
+    error instanceof UsageError ||
+    error instanceof InsecureTokenUrlError ||
+    error instanceof ForeignTokenHostError
+  )
+    return ExitCode.usage;
   if (error instanceof CooldownError) return ExitCode.cooldown;
   if (error instanceof LoginRequiredError || error instanceof LoggedOutError) return ExitCode.loginNeeded;
   return ExitCode.failure;

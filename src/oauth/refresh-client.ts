@@ -16,11 +16,11 @@
  */
 import { expiresAtFromLifetime } from '../credentials/expiry-bounds.js';
 import type { OAuthCredential } from '../credentials/types.js';
-import { RefreshError } from '../errors.js';
+import { RefreshError, TlsVerificationDisabledError } from '../errors.js';
 import { classifyTokenStatus, describeContentType, parseRetryAfter } from './classify-token-failure.js';
 import { toSafeSnippet } from './mask-secrets.js';
 import { parseTokenErrorResponse, parseTokenResponse } from './token-response-schema.js';
-import { resolveTokenUrl } from './token-url.js';
+import { isTlsVerificationDisabled, resolveTokenUrl } from './token-url.js';
 import { defaultUserAgent } from './user-agent.js';
 
 /** The public client id of the Claude Code CLI, which owns the logins we keep alive. */
@@ -172,6 +172,9 @@ export function createOAuthClient(options: OAuthClientOptions = {}): OAuthClient
       // A blank token can never be exchanged: the login is gone, not the server.
       throw new RefreshError('permanent', 'no refresh token to exchange (the credential is blank)');
     }
+    // Node reads this variable for every TLS connection: with it at 0 any certificate would do.
+    if (tokenUrl.startsWith('https:') && isTlsVerificationDisabled())
+      throw new TlsVerificationDisabledError();
     const secrets = [refreshToken];
     const timeoutSignal = AbortSignal.timeout(timeoutMs);
     const signal = callerSignal === undefined ? timeoutSignal : anySignal([callerSignal, timeoutSignal]);

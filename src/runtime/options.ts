@@ -20,8 +20,14 @@ export type RecoveryMode = 'writeBack' | 'delegate';
 
 /** How the built-in OAuth client reaches the token endpoint. Ignored when `oauthClient` is given. */
 export interface TransportOptions {
-  /** Token endpoint (default `$OAUTH_RECOVERY_TOKEN_URL` or https://platform.claude.com/v1/oauth/token; plain http only to loopback). */
+  /**
+   * Token endpoint (default https://platform.claude.com/v1/oauth/token; plain http only to
+   * loopback). Naming it here allows its host. `OAUTH_RECOVERY_TOKEN_URL` is read only when
+   * `env` is given, and only for Anthropic's hosts, loopback, or `allowedTokenHosts`.
+   */
   tokenUrl?: string;
+  /** Extra hosts (besides Anthropic's and loopback) a token URL from `env` may name, e.g. `['auth.proxy.internal']`. */
+  allowedTokenHosts?: readonly string[];
   /** OAuth client id (default Claude Code's, `9d1c250a-e61b-44d9-88ed-5944d1962f5e`). */
   clientId?: string;
   /** The `fetch` to use (default the global one). */
@@ -75,7 +81,10 @@ export interface AuthRecoveryOptions {
   time?: TimeOptions;
   /** Connect the XState inspector (see docs/inspector.md). */
   inspect?: InspectOption;
-  /** Environment to read `OAUTH_RECOVERY_*` and `CLAUDE_CONFIG_DIR` from. Default `process.env`. */
+  /**
+   * Environment to read `OAUTH_RECOVERY_*` and `CLAUDE_CONFIG_DIR` from. Default `process.env`
+   * for the store and CLI paths; `OAUTH_RECOVERY_TOKEN_URL` is read only when `env` is given.
+   */
   env?: NodeJS.ProcessEnv;
   /**
    * Runtimes to publish the access token into after start, every refresh and every sync

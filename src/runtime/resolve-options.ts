@@ -9,6 +9,7 @@ import type { InspectOption } from '../inspect/types.js';
 import { createSilentLogger, type Logger, wrapCallerLogger } from '../logging/logger.js';
 import { isAuthRejection } from '../oauth/auth-rejection.js';
 import { createOAuthClient, type OAuthClient } from '../oauth/refresh-client.js';
+import { selectTokenUrl } from '../oauth/token-url.js';
 import { resolveDefaultStorePath } from '../store/default-store-path.js';
 import { createFileProfileStore } from '../store/file-profile-store.js';
 import type { ProfileStore } from '../store/types.js';
@@ -78,7 +79,12 @@ export function resolveRuntimeOptions(options: AuthRecoveryOptions): ResolvedRun
   const oauth =
     options.oauthClient ??
     createOAuthClient({
-      tokenUrl: transport.tokenUrl ?? options.tokenUrl ?? env.OAUTH_RECOVERY_TOKEN_URL,
+      // The token URL is read from the environment only when the embedder passed `env`.
+      tokenUrl: selectTokenUrl({
+        tokenUrl: transport.tokenUrl ?? options.tokenUrl,
+        env: options.env,
+        allowedTokenHosts: transport.allowedTokenHosts,
+      }).url,
       clientId: transport.clientId ?? options.clientId,
       fetch: transport.fetch ?? options.fetch,
       timeoutMs: transport.requestTimeoutMs ?? options.requestTimeoutMs,
