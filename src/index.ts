@@ -86,3 +86,10 @@ export {
 } from './sinks/index.js';
 export type { ProfileStore, ProfileUsage, StoreUpdate } from './store/index.js';
 export { createFileProfileStore, resolveDefaultStorePath } from './store/index.js';
+export {
+  createRedisProfileStore,
+  type FleetStatus,
+  REDIS_KEY_ENV,
+  type RedisProfileStore,
+  type RedisProfileStoreOptions,
+} from './store/redis/index.js';

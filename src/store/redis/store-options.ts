@@ -16,6 +16,7 @@ import { parseEncryptionKey } from './token-cipher.js';
 /** The environment variable holding the 32-byte token encryption key (64 hex chars or base64). */
 export const REDIS_KEY_ENV = 'OAUTH_RECOVERY_REDIS_KEY';
 
+/** Options of `createRedisProfileStore`: the server, the token key, lease and timing (all ms). */
 export interface RedisProfileStoreOptions {
   /** `redis://[user:password@]host:port[/db]`, or `rediss://…` for TLS. */
   url: string;
