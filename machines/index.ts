@@ -13,6 +13,7 @@ export {
   clampStoredCooldown,
   cooldownDurationMs,
   DEFAULT_POLICY,
+  earliestTokenRequestAt,
   lifetimeRefreshPoint,
   MAX_TIMER_MS,
   maxTokenRequestsPerMinute,

@@ -1,7 +1,9 @@
 /**
- * Backoff and cooldown arithmetic in one place, as small pure functions of a policy object.
- * `random` is injected (0 ≤ r < 1) so tests and the model-based suite are deterministic.
+ * Backoff, cooldown and refresh-schedule arithmetic in one place, as small pure functions of a
+ * policy object. `random` is injected (0 ≤ r < 1) so tests and the model-based suite are
+ * deterministic.
  */
+import { usableMarginMs } from './freshness.js';
 
 /** The recovery's numbers: refresh window, retry backoff, cooldown growth. All durations in ms. */
 export interface RecoveryPolicy {
@@ -109,13 +111,34 @@ export function retryDelayMs(
 }
 
 /**
- * The proactive refresh point (epoch ms) of a token expiring at `expiresAt` (epoch ms): the
- * start of the refresh window, or `notBefore` (epoch ms; null = no deferral) when that is
- * later, but never past the token's last usable moment (expiry minus the freshness margin).
+ * When the next proactive refresh is due (epoch ms), given the credential's timing, a deferral
+ * `notBefore` (epoch ms; null = none) and the start of the last token request `lastRefreshAt`
+ * (epoch ms; null = none yet): the lifetime-scaled point (`lifetimeRefreshPoint`, jittered), or
+ * the deferral when that is later, but never past the token's last usable moment (expiry minus
+ * the scaled margin), and never sooner than `minRefreshIntervalMs` after the last request.
  */
-export function refreshPointAt(expiresAt: number, notBefore: number | null, policy: RecoveryPolicy): number {
-  const due = Math.max(expiresAt - policy.refreshWindowMs, notBefore ?? Number.NEGATIVE_INFINITY);
-  return Math.min(due, expiresAt - policy.freshnessMarginMs);
+export function refreshPointAt(
+  credential: CredentialTiming,
+  notBefore: number | null,
+  lastRefreshAt: number | null,
+  policy: RecoveryPolicy,
+  random: () => number,
+): number {
+  const point = lifetimeRefreshPoint(credential, policy, random);
+  const due = Math.max(point, notBefore ?? Number.NEGATIVE_INFINITY);
+  const usableUntil = credential.expiresAt - usableMarginMs(credential, policy.freshnessMarginMs);
+  return Math.max(Math.min(due, usableUntil), earliestTokenRequestAt(lastRefreshAt, policy));
+}
+
+/**
+ * The earliest moment (epoch ms) a recovery may start a token request: `minRefreshIntervalMs`
+ * after the last one started (`lastRefreshAt`, epoch ms), or any time (−Infinity) before the first.
+ */
+export function earliestTokenRequestAt(
+  lastRefreshAt: number | null,
+  policy: Pick<RecoveryPolicy, 'minRefreshIntervalMs'>,
+): number {
+  return lastRefreshAt === null ? Number.NEGATIVE_INFINITY : lastRefreshAt + policy.minRefreshIntervalMs;
 }
 
 /**

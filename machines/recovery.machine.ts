@@ -2,6 +2,8 @@
  * The recovery machine: the story of DESIGN.md's flow, with no I/O.
  *
  *   valid ─(refresh point | TOKEN_EXPIRED | AUTH_REJECTED)─► expired ─► refreshing ─ok─► ok ─► valid
+ *   expired ─(too soon after the last token request)─► throttled ─(minimum interval)─► refreshing
+ *   valid ─AUTH_REJECTED of a fresh token, the maxRetries-th in a row─► cooldown
  *   refreshing ─error─► refreshFailed ─(backoff, retries left)─► refreshing, else ─► syncingFromCli
  *   syncingFromCli ─CLI fresher─► retrying ─► ok;  our token still works ─► valid;  else ─► cooldown
  *   cooldown ─(deadline | CREDENTIALS_CHANGED | SYNC_REQUESTED)─► expired / syncingFromCli
@@ -14,7 +16,7 @@
  * delays are pure functions of (context, event, clock).
  */
 import { and, not, type SnapshotFrom } from 'xstate';
-import { resolvePolicy } from './policies.js';
+import { clampStoredCooldown, resolvePolicy } from './policies.js';
 import { type RecoveryMachineDeps, recoverySetup } from './recovery.setup.js';
 
 export { classifyFailure, describeFailure } from './failures.js';
@@ -25,55 +27,84 @@ export type { RecoveryMachineDeps } from './recovery.setup.js';
  * `retryPendingCalls`) reject until supplied with `machine.provide({ actors })`.
  */
 export function createRecoveryMachine(deps: RecoveryMachineDeps = {}) {
+  const now = deps.now ?? (() => Date.now());
   return recoverySetup(deps).createMachine({
     id: 'recovery',
-    context: ({ input }) => ({
-      profileId: input.profileId,
-      credential: input.credential ?? null,
-      policy: resolvePolicy(input.policy),
-      attempts: 0,
-      consecutiveCooldowns: input.consecutiveCooldowns ?? 0,
-      cooldownUntil: input.cooldownUntil ?? null,
-      nextRefreshAt: null,
-      refreshNotBefore: null,
-      retryAfterMs: null,
-      lastError: null,
-      lastErrorMessage: null,
-      pendingCalls: 0,
-      recoveryStartedAt: null,
-    }),
+    context: ({ input }) => {
+      const policy = resolvePolicy(input.policy);
+      return {
+        profileId: input.profileId,
+        credential: input.credential ?? null,
+        policy,
+        attempts: 0,
+        consecutiveCooldowns: input.consecutiveCooldowns ?? 0,
+        // A deadline another tool persisted (a gateway's 6 h ladder) is cut to our own maximum.
+        cooldownUntil: clampStoredCooldown(input.cooldownUntil, now(), policy),
+        nextRefreshAt: null,
+        refreshNotBefore: null,
+        retryAfterMs: null,
+        lastError: null,
+        lastErrorMessage: null,
+        pendingCalls: 0,
+        recoveryStartedAt: null,
+        lastRefreshAt: null,
+        tokenProven: true,
+        unprovenRejections: 0,
+      };
+    },
     // Stryker disable next-line StringLiteral: equivalent — with an empty `initial` XState starts in the first state, which is this one.
     initial: 'initializing',
     states: {
       /** Deciding where to start from what was loaded: deadlines are re-checked, not trusted to timers. */
       initializing: {
         always: [
+          // A token that still works is served even under a persisted cooldown (which defers its refresh).
+          { guard: 'hasFreshToken', target: 'valid', actions: 'deferToStoredCooldown' },
           { guard: 'isCoolingDown', target: 'cooldown' },
-          { guard: 'hasFreshToken', target: 'valid' },
           { target: 'expired' },
         ],
       },
 
-      /** The token works; a proactive refresh is scheduled for the start of the refresh window. */
+      /** The token works; a proactive refresh is scheduled at its lifetime-scaled refresh point. */
       valid: {
         entry: 'scheduleRefresh',
-        after: { refreshAt: { target: 'expired' } },
+        after: { refreshAt: { target: 'expired', actions: 'refreshPointReached' } },
         on: {
           TOKEN_EXPIRED: { target: 'expired' },
-          AUTH_REJECTED: { target: 'expired', actions: 'markTokenRejected' },
+          AUTH_REJECTED: [
+            // Fresh tokens keep being rejected: refreshing again would only burn the endpoint.
+            {
+              guard: 'refreshDoesNotHelp',
+              target: 'cooldown',
+              actions: ['markTokenRejected', 'recordRefreshNotHelping', 'startCooldown'],
+            },
+            { target: 'expired', actions: 'markTokenRejected' },
+          ],
+          TOKEN_ACCEPTED: { actions: 'recordTokenAccepted' },
           CREDENTIALS_CHANGED: { target: 'syncingFromCli' },
           SYNC_REQUESTED: { target: 'syncingFromCli' },
         },
       },
 
-      /** The token is due or dead; a recovery begins. */
+      /** The token is due or dead; a recovery begins, at once or after the minimum interval. */
       expired: {
         entry: 'beginRecovery',
-        always: { target: 'refreshing' },
+        always: [{ guard: 'mayRequestToken', target: 'refreshing' }, { target: 'throttled' }],
+      },
+
+      /** Too soon after the last token request: wait out `minRefreshIntervalMs` (a CLI change need not wait). */
+      throttled: {
+        after: { refreshThrottle: { target: 'refreshing' } },
+        on: {
+          AUTH_REJECTED: { actions: 'countPendingCall' },
+          CREDENTIALS_CHANGED: { target: 'syncingFromCli' },
+          SYNC_REQUESTED: { target: 'syncingFromCli' },
+        },
       },
 
       /** Spending the refresh token (once per rotation, under the store lock; adopts a winner's token). */
       refreshing: {
+        entry: 'recordTokenRequest',
         invoke: {
           id: 'refreshToken',
           src: 'refreshToken',

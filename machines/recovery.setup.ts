@@ -6,7 +6,13 @@
 import { assign, emit, fromPromise, setup } from 'xstate';
 import { classifyFailure, describeFailure } from './failures.js';
 import { isFresher, isUsable } from './freshness.js';
-import { cooldownEndsAt, refreshPointAt, remainingMs, retryDelayMs } from './policies.js';
+import {
+  cooldownEndsAt,
+  earliestTokenRequestAt,
+  refreshPointAt,
+  remainingMs,
+  retryDelayMs,
+} from './policies.js';
 import type {
   CredentialActorInput,
   RecoveryContext,
@@ -18,6 +24,14 @@ import type {
   RetryOutput,
   SyncOutput,
 } from './recovery.types.js';
+import {
+  countRejection,
+  deferToStoredCooldown,
+  mayRequestToken,
+  refreshDoesNotHelp,
+  refreshNotHelping,
+  withIssueTime,
+} from './work-bounds.js';
 
 /** What `createRecoveryMachine` takes: the clock and random source its guards and delays read. */
 export interface RecoveryMachineDeps {
@@ -71,6 +85,10 @@ export function recoverySetup(deps: RecoveryMachineDeps = {}) {
         params.output?.status === 'adopted' &&
         isFresher(params.output.credential, context.credential, now(), context.policy.freshnessMarginMs),
       hasPendingCalls: ({ context }) => context.pendingCalls > 0,
+      /** At least `minRefreshIntervalMs` since the last token request started (or none yet). */
+      mayRequestToken: ({ context }) => mayRequestToken(context, now()),
+      /** Fresh tokens keep being rejected: the `maxRetries`-th such rejection means refreshing does not help. */
+      refreshDoesNotHelp: ({ context }) => refreshDoesNotHelp(context),
       /** At least one call retried with the recovered token was rejected again. */
       wasRejectedAgain: (_, params: { output: RetryOutput | null | undefined }) =>
         (params.output?.rejected ?? 0) > 0,
@@ -87,17 +105,42 @@ export function recoverySetup(deps: RecoveryMachineDeps = {}) {
       /** Exponential, jittered, capped; never shorter than a server's Retry-After (still capped). */
       retryBackoff: ({ context }) =>
         retryDelayMs(context.attempts, context.retryAfterMs, context.policy, random),
+      /** Until `minRefreshIntervalMs` after the last token request started. */
+      refreshThrottle: ({ context }) =>
+        remainingMs(earliestTokenRequestAt(context.lastRefreshAt, context.policy), now()),
       /** Until the cooldown deadline held in context, so a restored deadline is honoured too. */
       cooldownDelay: ({ context }) => remainingMs(context.cooldownUntil, now()),
     },
     actions: {
-      /** At the refresh window, or after a deferral, but never past the token's last usable moment. */
+      /**
+       * At the lifetime-scaled refresh point (jittered), or after a deferral, but never past the
+       * token's last usable moment, and never sooner than the minimum interval after the last request.
+       */
       scheduleRefresh: assign({
         nextRefreshAt: ({ context }) =>
           context.credential
-            ? refreshPointAt(context.credential.expiresAt, context.refreshNotBefore, context.policy)
+            ? refreshPointAt(
+                context.credential,
+                context.refreshNotBefore,
+                context.lastRefreshAt,
+                context.policy,
+                random,
+              )
             : null,
       }),
+      /**
+       * The scheduled refresh point came: it already honours the minimum interval and any
+       * deferral (both are consumed), and the token lived to it without being judged useless.
+       */
+      refreshPointReached: assign({ lastRefreshAt: null, refreshNotBefore: null, unprovenRejections: 0 }),
+      /** A persisted cooldown while our token still works: serve it, refresh no sooner than the deadline. */
+      deferToStoredCooldown: assign(({ context }) => deferToStoredCooldown(context, now())),
+      /** A token request starts now: the next recovery waits out the minimum interval from here. */
+      recordTokenRequest: assign({ lastRefreshAt: () => now() }),
+      /** A call succeeded with the current token: it works, so earlier rejections were not its fault. */
+      recordTokenAccepted: assign({ tokenProven: true, unprovenRejections: 0 }),
+      /** Refreshing did not help: cool down, longer for every further useless refresh. */
+      recordRefreshNotHelping: assign(({ context }) => refreshNotHelping(context)),
       /** A recovery failed but our token still works: keep serving it and try again after a cooldown-long wait. */
       deferRefresh: assign(({ context }) =>
         // Nothing failed (a sync from `valid` found nothing new), or a deferral is already pending.
@@ -116,13 +159,18 @@ export function recoverySetup(deps: RecoveryMachineDeps = {}) {
         recoveryStartedAt: ({ context }) => context.recoveryStartedAt ?? now(),
         nextRefreshAt: null,
       }),
+      /** An API call rejected our token; a token fresh from a recovery counts towards `refreshDoesNotHelp`. */
       markTokenRejected: assign({
         credential: ({ context }) => (context.credential ? { ...context.credential, rejected: true } : null),
         pendingCalls: ({ context }) => context.pendingCalls + 1,
+        unprovenRejections: ({ context }) => countRejection(context),
       }),
       countPendingCall: assign({ pendingCalls: ({ context }) => context.pendingCalls + 1 }),
       /** The refresh's result (metadata of the credential now stored) becomes ours. */
-      adoptRefreshed: assign((_, params: { output: RefreshOutput }) => ({ credential: params.output })),
+      adoptRefreshed: assign((_, params: { output: RefreshOutput }) => ({
+        credential: withIssueTime(params.output, now()),
+        tokenProven: false,
+      })),
       emitRefreshed: emit(({ context }) => ({
         type: 'refreshed' as const,
         profileId: context.profileId,
@@ -137,7 +185,10 @@ export function recoverySetup(deps: RecoveryMachineDeps = {}) {
       }),
       countAttempt: assign({ attempts: ({ context }) => context.attempts + 1 }),
       /** The CLI credential the sync stored becomes ours. */
-      adoptSynced: assign((_, params: { output: SyncOutput }) => ({ credential: params.output.credential })),
+      adoptSynced: assign((_, params: { output: SyncOutput }) => ({
+        credential: withIssueTime(params.output.credential, now()),
+        tokenProven: false,
+      })),
       // Stryker disable OptionalChaining,StringLiteral,LogicalOperator: equivalent — emitSynced runs only after isCliFresher
       // accepted the adopted credential, so `context.credential` is never null here and the fallbacks are unreachable.
       emitSynced: emit(({ context }) => ({

@@ -18,6 +18,12 @@ export interface CredentialView {
   source: CredentialOrigin;
   /** An API call rejected this exact token before its expiry (revoked by a rotation elsewhere). */
   rejected?: boolean;
+  /**
+   * Epoch ms when this process obtained the token (set by the machine when a refresh or sync
+   * brings it, unless the actor says); absent for a credential loaded at start. Lets the refresh
+   * point and the freshness margin scale with the token's lifetime.
+   */
+  issuedAt?: number;
 }
 
 /** Why the last step of a recovery failed. */
@@ -30,7 +36,7 @@ export type FailureKind =
   | 'unreadable'
   /** The CLI had nothing fresher than what we hold. */
   | 'notFresher'
-  /** A call retried with recovered credentials was rejected again. */
+  /** A call retried with recovered credentials was rejected again, or freshly recovered tokens kept being rejected (refreshing does not help). */
   | 'rejectedAgain';
 
 /** The machine's context: metadata only (fingerprints, epoch-ms deadlines, counters), plain JSON. */
@@ -64,6 +70,22 @@ export interface RecoveryContext {
   pendingCalls: number;
   /** Epoch ms when the current recovery began, for durations in emitted events. */
   recoveryStartedAt: number | null;
+  /**
+   * Epoch ms when the last token request (entry into `refreshing`) started: the next recovery
+   * waits until `policy.minRefreshIntervalMs` after it. Null before the first, and once a
+   * scheduled refresh point (which already honours the interval) is reached.
+   */
+  lastRefreshAt: number | null;
+  /**
+   * False from the moment a recovery brings a new token until a call succeeds with it
+   * (TOKEN_ACCEPTED); a credential loaded at start counts as proven.
+   */
+  tokenProven: boolean;
+  /**
+   * Tokens rejected before any call succeeded with them (since the last TOKEN_ACCEPTED or
+   * reached refresh point). At `policy.maxRetries`, refreshing is judged not to help: cooldown.
+   */
+  unprovenRejections: number;
 }
 
 /** What `createActor(createRecoveryMachine(), { input })` takes. */
@@ -89,7 +111,9 @@ export type RecoveryEvent =
   /** The Claude Code CLI's credentials changed on disk (a login, or the CLI's own refresh). */
   | { type: 'CREDENTIALS_CHANGED' }
   /** An operator or the runtime asked to sync from the CLI now. */
-  | { type: 'SYNC_REQUESTED' };
+  | { type: 'SYNC_REQUESTED' }
+  /** An API call succeeded with the current token (the runtime sends it once per new token). */
+  | { type: 'TOKEN_ACCEPTED' };
 
 /** The events the machine emits (`actor.on(type, …)`): metadata only; times epoch ms, durations ms. */
 export type RecoveryEmitted =

@@ -38,6 +38,9 @@ export const TEST_POLICY: Partial<RecoveryPolicy> = {
   cooldownBaseMs: 1_000,
   cooldownMaxMs: 4_000,
   cooldownFactor: 2,
+  // 1 ms: the suites written before the minimum interval existed see (almost) no throttle;
+  // recovery.bounds.test.ts exercises it with real numbers.
+  minRefreshIntervalMs: 1,
 };
 
 /** The raw tokens the fake actors hold, as real ones would; the machine must never see them. */

@@ -32,6 +32,8 @@ import {
 
 const expiredLogin = { credential: storeCredential(T0 - 1_000) };
 const freshLogin = { credential: storeCredential(T0 + 8 * HOUR) };
+/** Still usable, but inside the refresh window: refreshed at once unless something defers it. */
+const expiringLogin = { credential: storeCredential(T0 + 3 * MINUTE) };
 
 /** From `refreshing`: the refresh token is dead and the CLI has nothing better → cooldown. */
 async function failIntoCooldown(sut: RecoveryUnderTest): Promise<void> {
@@ -292,6 +294,9 @@ describe('initializing', () => {
       lastErrorMessage: null,
       pendingCalls: 0,
       recoveryStartedAt: null,
+      lastRefreshAt: null,
+      tokenProven: true,
+      unprovenRejections: 0,
     });
   });
 
@@ -321,9 +326,28 @@ describe('restored cooldown deadline', () => {
     ]);
   });
 
-  it('in the future: waits even with a fresh token', () => {
-    const sut = startRecovery({ input: { ...freshLogin, cooldownUntil: T0 + 1 } });
+  it('in the future with a token that still works: serves it, and refreshes no sooner than the deadline', () => {
+    // Issue 9 input 5: the old machine started in cooldown here (CooldownError for a working token).
+    const sut = startRecovery({ input: { ...expiringLogin, cooldownUntil: T0 + 3_000 } });
+    expect(sut.state()).toBe('valid');
+    expect(sut.emittedOf('cooldownStarted')).toEqual([]);
+    expect(sut.context()).toMatchObject({ cooldownUntil: null, refreshNotBefore: T0 + 3_000 });
+    expect(sut.context().nextRefreshAt).toBe(T0 + 3_000);
+  });
+
+  it('in the future with an expired token: waits', () => {
+    const sut = startRecovery({ input: { ...expiredLogin, cooldownUntil: T0 + 1 } });
     expect(sut.state()).toBe('cooldown');
+  });
+
+  it('beyond the policy (another tool wrote now + 6 h): clamped to cooldownMaxMs', async () => {
+    const sut = startRecovery({
+      input: { ...expiredLogin, cooldownUntil: T0 + 6 * HOUR, consecutiveCooldowns: 7 },
+    });
+    expect(sut.state()).toBe('cooldown');
+    expect(sut.context().cooldownUntil).toBe(T0 + 4_000);
+    await sut.advance(4_000);
+    expect(sut.state()).toBe('refreshing');
   });
 
   it('now or in the past: goes straight to recovery', () => {
@@ -357,7 +381,7 @@ describe('refresh', () => {
     await sut.advance(1_234);
     await sut.resolve('refreshToken', refreshedCredential(T0));
     expect(sut.state()).toBe('valid');
-    expect(sut.context().credential).toEqual(refreshedCredential(T0));
+    expect(sut.context().credential).toEqual({ ...refreshedCredential(T0), issuedAt: T0 + 1_234 });
     expect(sut.context().nextRefreshAt).toBe(T0 + 8 * HOUR - 5 * MINUTE);
     expect(sut.emitted).toEqual([
       {
@@ -522,6 +546,7 @@ describe('cooldown', () => {
     expect(sut.state()).toBe('valid');
     expect(sut.context()).toMatchObject({ consecutiveCooldowns: 0, cooldownUntil: null, lastError: null });
 
+    await sut.advance(1); // the minimum interval since the last token request
     await sut.send({ type: 'AUTH_REJECTED' }); // a rejected token: nothing left to serve
     const enteredAt = sut.clock.now();
     await failIntoCooldown(sut);
@@ -759,7 +784,9 @@ describe('pending calls', () => {
     const cli = cliCredential(T0);
     await sut.resolve('syncFromCli', { status: 'adopted', credential: cli });
     expect(sut.state()).toBe('retrying');
-    expect(sut.inputs.retryPendingCalls).toEqual([{ profileId: PROFILE, credential: cli, pendingCalls: 4 }]);
+    expect(sut.inputs.retryPendingCalls).toEqual([
+      { profileId: PROFILE, credential: { ...cli, issuedAt: T0 }, pendingCalls: 4 },
+    ]);
 
     await sut.resolve('retryPendingCalls', { rejected: 0 });
     expect(sut.state()).toBe('valid');
@@ -797,16 +824,19 @@ describe('pending calls', () => {
       pendingCalls: 0,
       lastError: 'rejectedAgain',
       lastErrorMessage: 'rejectedAgain',
-      credential: { ...cli, rejected: true },
+      credential: { ...cli, issuedAt: T0, rejected: true },
     });
-    expect(sut.inputs.syncFromCli[1]).toEqual({ profileId: PROFILE, credential: { ...cli, rejected: true } });
+    expect(sut.inputs.syncFromCli[1]).toEqual({
+      profileId: PROFILE,
+      credential: { ...cli, issuedAt: T0, rejected: true },
+    });
 
     // A second, newer CLI login: nothing left to retry, so straight to ok.
     const newer = cliCredential(T0 + 1, 'fp-cli-2');
     await sut.resolve('syncFromCli', { status: 'adopted', credential: newer });
     expect(sut.state()).toBe('valid');
     expect(sut.inputs.retryPendingCalls).toHaveLength(1);
-    expect(sut.context()).toMatchObject({ credential: newer, attempts: 0 });
+    expect(sut.context()).toMatchObject({ credential: { ...newer, issuedAt: T0 }, attempts: 0 });
   });
 
   it('a call rejected again with no retries left cools down', async () => {

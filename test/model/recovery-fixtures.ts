@@ -20,6 +20,9 @@ export const MODEL_POLICY: Partial<RecoveryPolicy> = {
   cooldownMaxMs: 4_000,
   refreshWindowMs: 5 * 60_000,
   freshnessMarginMs: 60_000,
+  // Longer than every backoff plus cooldown here (≤ 4.4 s), so the fixed-clock traversal and the
+  // moving clock of the replay agree on `mayRequestToken`: a second recovery is always throttled.
+  minRefreshIntervalMs: 10_000,
 };
 
 /** The raw tokens the fake actors hold; the machine must never see them. */
@@ -50,6 +53,7 @@ export const FIXTURES: Record<string, Record<string, Fixture>> = {
       event: () => ({ type: 'AUTH_REJECTED', status: 401, message: 'OAuth token has been revoked' }),
     },
   },
+  TOKEN_ACCEPTED: { callSucceeded: { kind: 'send', event: () => ({ type: 'TOKEN_ACCEPTED' }) } },
   CREDENTIALS_CHANGED: { cliChanged: { kind: 'send', event: () => ({ type: 'CREDENTIALS_CHANGED' }) } },
   SYNC_REQUESTED: { operatorSync: { kind: 'send', event: () => ({ type: 'SYNC_REQUESTED' }) } },
   'xstate.done.actor.refreshToken': {

@@ -36,6 +36,16 @@ export const STARTS: Array<{ name: string; input: RecoveryInput }> = [
     },
   },
   {
+    name: 'a working login under a cooldown another tool persisted',
+    input: {
+      profileId: 'anthropic:claude-cli',
+      credential: { fingerprint: 'fp-initial', expiresAt: T0 + 8 * HOUR, source: 'store' },
+      cooldownUntil: T0 + 6 * HOUR,
+      consecutiveCooldowns: 7,
+      policy: MODEL_POLICY,
+    },
+  },
+  {
     name: 'a cooldown restored after a restart',
     input: {
       profileId: 'anthropic:claude-cli',
@@ -57,6 +67,10 @@ export function controlState(context: RecoveryContext) {
       ? `${context.credential.fingerprint}${context.credential.rejected ? '!' : ''}`
       : null,
     cooling: context.cooldownUntil !== null,
+    throttle: context.lastRefreshAt !== null,
+    proven: context.tokenProven,
+    // The guard only asks whether one more rejection reaches maxRetries: cap the count there.
+    unproven: Math.min(context.unprovenRejections, context.policy.maxRetries),
   };
 }
 

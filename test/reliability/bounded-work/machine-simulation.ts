@@ -147,7 +147,7 @@ export async function runWorld(world: World): Promise<RunResult> {
       if (snapshot.value === 'valid' && !isUsable(held, clock.now(), policy.freshnessMarginMs)) {
         actor.send({ type: 'TOKEN_EXPIRED' });
       } else if (step.calls) {
-        actor.send((step.rejected ? { type: 'AUTH_REJECTED', status: 401 } : { type: 'TOKEN_ACCEPTED' }) as never);
+        actor.send(step.rejected ? { type: 'AUTH_REJECTED', status: 401 } : { type: 'TOKEN_ACCEPTED' });
       }
       if (step.forceRefresh) actor.send({ type: 'TOKEN_EXPIRED' });
       if (step.human) actor.send({ type: step.human });
