@@ -36,22 +36,30 @@ export const STARTS: Array<{ name: string; input: RecoveryInput }> = [
     },
   },
   {
-    name: 'a working login under a cooldown another tool persisted',
-    input: {
-      profileId: 'anthropic:claude-cli',
-      credential: { fingerprint: 'fp-initial', expiresAt: T0 + 8 * HOUR, source: 'store' },
-      cooldownUntil: T0 + 6 * HOUR,
-      consecutiveCooldowns: 7,
-      policy: MODEL_POLICY,
-    },
-  },
-  {
     name: 'a cooldown restored after a restart',
     input: {
       profileId: 'anthropic:claude-cli',
       credential: { fingerprint: 'fp-initial', expiresAt: T0 - 1_000, source: 'store' },
       cooldownUntil: T0 + 2_500,
       consecutiveCooldowns: 2,
+      policy: MODEL_POLICY,
+    },
+  },
+];
+
+/**
+ * Starts walked by the pure model's shortest paths only (their episodes repeat the ones above):
+ * a working token under a cooldown another tool persisted far beyond the policy (issue 9 input 5)
+ * is served, with its refresh deferred to the clamped deadline.
+ */
+export const EXTRA_STARTS: Array<{ name: string; input: RecoveryInput }> = [
+  {
+    name: 'a working login under a cooldown another tool persisted',
+    input: {
+      profileId: 'anthropic:claude-cli',
+      credential: { fingerprint: 'fp-initial', expiresAt: T0 + 8 * HOUR, source: 'store' },
+      cooldownUntil: T0 + 6 * HOUR,
+      consecutiveCooldowns: 7,
       policy: MODEL_POLICY,
     },
   },

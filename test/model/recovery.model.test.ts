@@ -1,6 +1,6 @@
 /**
  * Model-based tests: XState's graph utilities walk the recovery machine (shortest paths and
- * simple paths from three starting points), and every path is replayed on the real machine
+ * simple paths from three starting points, shortest paths from one more), and every path is replayed on the real machine
  * in a real actor with a simulated clock. After all paths, coverage of states and edges
  * (including `always` transitions) must be 100%, and every reachable state must be able to
  * get back to `valid` without a human.
@@ -15,6 +15,7 @@ import {
   controlState,
   describePath,
   EPISODE_OPTIONS,
+  EXTRA_STARTS,
   episodeKey,
   fineKey,
   HUMAN_EVENTS,
@@ -48,15 +49,18 @@ function checkInvariants(sut: RecoveryHarness, expected: RecoverySnapshot): void
   }
 }
 
-for (const start of STARTS) {
+for (const start of [...STARTS, ...EXTRA_STARTS]) {
   describe(`recovery machine from ${start.name}`, () => {
     const fineModel = buildModel(start.input, fineKey);
     const shortest = fineModel.getShortestPaths();
-    const simple = buildModel(start.input, episodeKey, EPISODE_OPTIONS).getSimplePaths();
+    // The extra starts' episodes repeat the main ones: their shortest paths are enough.
+    const simple = STARTS.includes(start)
+      ? buildModel(start.input, episodeKey, EPISODE_OPTIONS).getSimplePaths()
+      : [];
 
     it('has more than one path to walk', () => {
       expect(shortest.length).toBeGreaterThan(1);
-      expect(simple.length).toBeGreaterThan(1);
+      if (STARTS.includes(start)) expect(simple.length).toBeGreaterThan(1);
     });
 
     for (const [kind, paths] of [
