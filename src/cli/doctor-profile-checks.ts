@@ -3,7 +3,7 @@
  * oauth, not blank, its expiry, a cooldown, the last failure persisted with it, and what is
  * wrong with other tools' entries (carried through untouched, so only a warning).
  */
-import { DEFAULT_POLICY } from '../../machines/index.js';
+import { clampStoredCooldown, DEFAULT_POLICY } from '../../machines/index.js';
 import { fingerprintToken } from '../credentials/fingerprint.js';
 import { isCredentialBlank } from '../credentials/freshness.js';
 import type { OAuthCredential } from '../credentials/types.js';
@@ -103,11 +103,13 @@ export function checkProfile(
       );
     }
   }
-  if (usage.cooldownUntil !== undefined && usage.cooldownUntil > now) {
+  // The deadline the runtime honours: another tool's far-off deadline is cut to cooldownMaxMs.
+  const cooldownUntil = clampStoredCooldown(usage.cooldownUntil, now, DEFAULT_POLICY);
+  if (cooldownUntil !== null) {
     add(
       'cooldown',
       'warn',
-      `in cooldown until ${formatTime(usage.cooldownUntil)} after ${usage.errorCount ?? 1} failed recoveries`,
+      `in cooldown until ${formatTime(cooldownUntil)} after ${usage.errorCount ?? 1} failed recoveries`,
       'It ends by itself; log in with `claude` and run `oauth-recovery sync` to end it now.',
     );
   }

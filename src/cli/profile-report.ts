@@ -5,7 +5,7 @@
  * uses. Fingerprints and timestamps only, never a token.
  */
 import { stat } from 'node:fs/promises';
-import { DEFAULT_POLICY } from '../../machines/index.js';
+import { clampStoredCooldown, DEFAULT_POLICY } from '../../machines/index.js';
 import { type ClaudeCliSource, createClaudeCliSource } from '../credentials/claude-cli-source.js';
 import { fingerprintToken } from '../credentials/fingerprint.js';
 import { isCredentialBlank, isCredentialFresher } from '../credentials/freshness.js';
@@ -26,7 +26,8 @@ import { describeError, type ErrorReport } from './output.js';
  * - `valid`: good beyond the refresh window.
  * - `expiring`: inside the refresh window (a running watch refreshes it now).
  * - `expired`: expired, or within the freshness margin; the next use refreshes it.
- * - `cooldown`: a failed recovery's cooldown has not ended yet.
+ * - `cooldown`: a failed recovery's cooldown has not ended yet and the token does not work (a
+ *   token that still works is `valid`/`expiring`: the runtime serves it, only its refresh waits).
  * - `missing`: no usable oauth credential for the profile (absent or blank): log in.
  */
 export type ProfileState = 'valid' | 'expiring' | 'expired' | 'cooldown' | 'missing';
@@ -140,8 +141,10 @@ export function deriveProfileState(
   now: number,
 ): ProfileState {
   if (!credential || isCredentialBlank(credential)) return 'missing';
-  if (cooldownUntil !== null && cooldownUntil > now) return 'cooldown';
-  if (credential.expiresAt - DEFAULT_POLICY.freshnessMarginMs <= now) return 'expired';
+  // A token that still works is served under a persisted cooldown (which only defers its refresh).
+  if (credential.expiresAt - DEFAULT_POLICY.freshnessMarginMs <= now) {
+    return cooldownUntil !== null && cooldownUntil > now ? 'cooldown' : 'expired';
+  }
   if (credential.expiresAt - DEFAULT_POLICY.refreshWindowMs <= now) return 'expiring';
   return 'valid';
 }
@@ -161,8 +164,8 @@ export function reportFromReadings(
 ): ProfileReport {
   const { credential, cli } = readings;
   const { usage } = readings;
-  const cooldownUntil =
-    usage.cooldownUntil !== undefined && usage.cooldownUntil > at ? usage.cooldownUntil : null;
+  // The deadline the runtime honours: another tool's far-off deadline is cut to cooldownMaxMs.
+  const cooldownUntil = clampStoredCooldown(usage.cooldownUntil, at, DEFAULT_POLICY);
   const usable = credential && !isCredentialBlank(credential) ? credential : null;
   const cliCredential = cli.status === 'ok' ? cli.credential : null;
   const cliFresher = cliCredential ? isCredentialFresher(cliCredential, credential, at) : false;

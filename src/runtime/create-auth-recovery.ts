@@ -69,7 +69,10 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
     logTransition(logger, { from: gate.state, to: next, cause, durationMs: at - stateEnteredAt });
     stateEnteredAt = at;
     const context = handle.context;
-    gate.enter(next, vault.get(context?.credential?.fingerprint), context?.cooldownUntil ?? at);
+    gate.enter(next, vault.get(context?.credential?.fingerprint), context?.cooldownUntil ?? at, {
+      issuedAt: context?.credential?.issuedAt,
+      proven: context?.tokenProven ?? true,
+    });
     for (const listener of listeners) listener(snapshot());
   }
 

@@ -52,14 +52,23 @@ export function createRecoveryCalls(deps: RecoveryCallsDeps): RecoveryCalls {
     return true;
   }
 
+  /** `fn` succeeded with `token`: the first success with a token a recovery brought is reported once. */
+  function succeeded<T>(token: string, result: T): T {
+    if (gate.accepted(token) && !handle.stopped) handle.actor?.send({ type: 'TOKEN_ACCEPTED' });
+    return result;
+  }
+
   async function withAuth<T>(fn: (accessToken: string) => Promise<T> | T): Promise<T> {
     const token = await getAccessToken();
     try {
-      return await fn(token);
+      return succeeded(token, await fn(token));
     } catch (error) {
       if (!isRejection(error)) throw error;
       // Someone already recovered while this call was in flight: just use the new token.
-      if (gate.state === 'valid' && gate.token !== undefined && gate.token !== token) return fn(gate.token);
+      if (gate.state === 'valid' && gate.token !== undefined && gate.token !== token) {
+        const current = gate.token;
+        return succeeded(current, await fn(current));
+      }
       if (gate.state === 'cooldown') throw error;
       const call = pending.register();
       const { status, message } = describeAuthRejection(error);
@@ -72,7 +81,7 @@ export function createRecoveryCalls(deps: RecoveryCallsDeps): RecoveryCalls {
       try {
         const result = await fn(retryToken);
         call.report('succeeded');
-        return result;
+        return succeeded(retryToken, result);
       } catch (retryError) {
         call.report(isRejection(retryError) ? 'rejected' : 'failed');
         throw retryError;

@@ -4,7 +4,12 @@
  * refreshed while we were down) and watch it.
  */
 import { createActor } from 'xstate';
-import type { CredentialView, RecoveryEmitted, RecoveryStateName } from '../../machines/index.js';
+import {
+  type CredentialView,
+  clampStoredCooldown,
+  type RecoveryEmitted,
+  type RecoveryStateName,
+} from '../../machines/index.js';
 import { sanitizeInspectionEvent } from '../inspect/sanitize.js';
 import { watchCliCredentials } from './cli-watcher.js';
 import type { CredentialVault } from './credential-vault.js';
@@ -41,7 +46,9 @@ export async function startRuntime(deps: RuntimeStartDeps): Promise<Array<() => 
     store.readCredential(profileId),
     store.readUsage(profileId),
   ]);
-  deps.usage.resume(usage.cooldownUntil ?? null);
+  // A deadline another tool wrote beyond our policy (a gateway's 6 h ladder) is cut to cooldownMaxMs.
+  const cooldownUntil = clampStoredCooldown(usage.cooldownUntil, options.now(), policy);
+  deps.usage.resume(usage.cooldownUntil ?? null, cooldownUntil);
   const view: CredentialView | null = credential
     ? { fingerprint: vault.put(credential), expiresAt: credential.expiresAt, source: 'store' }
     : null;
@@ -51,8 +58,8 @@ export async function startRuntime(deps: RuntimeStartDeps): Promise<Array<() => 
     input: {
       profileId,
       credential: view,
-      cooldownUntil: usage.cooldownUntil ?? null,
-      consecutiveCooldowns: usage.cooldownUntil ? (usage.errorCount ?? 1) : 0,
+      cooldownUntil,
+      consecutiveCooldowns: cooldownUntil ? (usage.errorCount ?? 1) : 0,
       policy,
     },
     ...(options.clock ? { clock: options.clock } : {}),

@@ -4,7 +4,7 @@
  * allocation). During a recovery every caller waits on one shared waiter, which the next
  * `valid` releases and a cooldown or `stop()` fails.
  */
-import type { RecoveryStateName } from '../../machines/index.js';
+import { type CredentialView, type RecoveryStateName, usableMarginMs } from '../../machines/index.js';
 import type { OAuthCredential } from '../credentials/types.js';
 import { CooldownError, StoppedError } from '../errors.js';
 import { createDeferred, type Deferred } from './deferred.js';
@@ -31,6 +31,12 @@ export class TokenGate {
   private validUntil = 0;
   private recovery: Deferred<void> | undefined;
   private stopped = false;
+  /**
+   * The valid token while no call has succeeded with it since a recovery brought it; the first
+   * success is reported to the machine once (see `accepted`), so rejections right after a
+   * refresh can be told from a revocation later.
+   */
+  private unproven: string | undefined;
 
   constructor(private readonly deps: TokenGateDeps) {}
 
@@ -47,16 +53,40 @@ export class TokenGate {
   }
 
   /**
+   * True once per token a recovery brought: the first call that succeeded with `token`. The
+   * caller then tells the machine (TOKEN_ACCEPTED). A string compare on the hot path, nothing more.
+   */
+  accepted(token: string): boolean {
+    if (this.unproven === undefined || token !== this.unproven) return false;
+    this.unproven = undefined;
+    return true;
+  }
+
+  /**
    * The machine entered `state`. `valid` caches `credential` and releases every waiter and
    * pending call; `cooldown` fails them with a `CooldownError` until `cooldownUntil` (epoch ms);
-   * any other state starts (or keeps) a recovery that callers wait on.
+   * any other state starts (or keeps) a recovery that callers wait on. `view` is the machine's
+   * metadata of the credential: its issue time scales the margin to a short lifetime, and
+   * `proven: false` marks a token no call has succeeded with yet.
    */
-  enter(state: RecoveryStateName, credential: OAuthCredential | undefined, cooldownUntil: number): void {
+  enter(
+    state: RecoveryStateName,
+    credential: OAuthCredential | undefined,
+    cooldownUntil: number,
+    view?: { issuedAt?: CredentialView['issuedAt']; proven: boolean },
+  ): void {
     this.state = state;
     if (state === 'valid') {
       this.validToken = credential?.accessToken;
       this.validPromise = this.validToken === undefined ? undefined : Promise.resolve(this.validToken);
-      this.validUntil = credential ? credential.expiresAt - this.deps.freshnessMarginMs : 0;
+      this.validUntil = credential
+        ? credential.expiresAt -
+          usableMarginMs(
+            { expiresAt: credential.expiresAt, issuedAt: view?.issuedAt },
+            this.deps.freshnessMarginMs,
+          )
+        : 0;
+      this.unproven = view?.proven === false ? this.validToken : undefined;
       if (credential) this.deps.pending.releaseAll(credential.accessToken);
       this.recovery?.resolve();
       this.recovery = undefined;

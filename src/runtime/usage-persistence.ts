@@ -25,9 +25,27 @@ export class UsagePersistence {
 
   constructor(private readonly deps: UsagePersistenceDeps) {}
 
-  /** Remembers the deadline loaded at start-up (epoch ms, or null). */
-  resume(cooldownUntil: number | null): void {
-    this.persistedCooldownUntil = cooldownUntil;
+  /**
+   * Remembers the deadline loaded at start-up as the machine honours it (`clamped`, epoch ms, or
+   * null). When that differs from what the store holds (`stored`: another tool wrote a deadline
+   * beyond our `cooldownMaxMs`), the clamped deadline is written back once, so `status` and
+   * every other reader see the deadline this runtime keeps.
+   */
+  resume(stored: number | null, clamped: number | null): void {
+    this.persistedCooldownUntil = clamped;
+    if (stored === null || clamped === null || stored === clamped) return;
+    const { store, profileId, logger } = this.deps;
+    logger.warn(
+      { event: 'cooldownClamped', stored, cooldownUntil: clamped },
+      'a stored cooldown beyond the policy maximum was cut to it',
+    );
+    this.deps.inflight.track(
+      store
+        .recordUsage(profileId, { cooldownUntil: clamped })
+        .catch((error: unknown) =>
+          logger.warn({ event: 'usageWriteFailed', err: error }, 'could not record usage stats'),
+        ),
+    );
   }
 
   /** Records `event` if it is a new cooldown or a recovery; ignores every other event. */

@@ -83,14 +83,33 @@ describe('status', () => {
     expect(report.expiresInMs).toBeLessThan(0);
   });
 
-  it('exits 4 during a persisted cooldown', async () => {
+  it('exits 4 during a persisted cooldown when the token does not work', async () => {
     const until = expiresIn.minutes(10);
-    await fx.writeStore(fx.login(), {
+    await fx.writeStore(fx.login({ expiresAt: Date.now() - 60_000 }), {
       usageStats: { [PROFILE_ID]: { cooldownUntil: until, errorCount: 2 } },
     });
     const { run, report } = await statusJson();
     expect(run.code).toBe(4);
     expect(report).toMatchObject({ state: 'cooldown', cooldownUntil: until, errorCount: 2 });
+  });
+
+  // Issue 9 input 5: a gateway's rate-limit ladder wrote now + 6 h. Before: exit 4 "cooldown" for
+  // six hours with a working 8 h token. Now: the runtime serves the token, and status agrees.
+  it('a token that works is valid under a persisted cooldown, shown clamped to cooldownMaxMs', async () => {
+    const before = Date.now();
+    const usageStats = { [PROFILE_ID]: { cooldownUntil: expiresIn.minutes(360), errorCount: 7 } };
+    await fx.writeStore(fx.login(), { usageStats });
+    const { run, report } = await statusJson();
+    expect(run.code).toBe(0);
+    expect(report).toMatchObject({ state: 'valid', errorCount: 7 });
+    expect(report.cooldownUntil).toBeGreaterThanOrEqual(before + 15 * 60_000);
+    expect(report.cooldownUntil).toBeLessThanOrEqual(Date.now() + 15 * 60_000);
+
+    await fx.writeStore(fx.login({ expiresAt: Date.now() - 60_000 }), { usageStats });
+    const expired = await statusJson();
+    expect(expired.run.code).toBe(4);
+    expect(expired.report.state).toBe('cooldown');
+    expect(expired.report.cooldownUntil).toBeLessThanOrEqual(Date.now() + 15 * 60_000);
   });
 
   it('ignores a cooldown that has already ended', async () => {

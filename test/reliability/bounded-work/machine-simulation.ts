@@ -135,7 +135,11 @@ export async function runWorld(world: World): Promise<RunResult> {
     for (const step of world.steps) {
       const target = clock.now() + step.advanceMs;
       // Fire timers one by one at their own deadlines, letting each transition's actors settle.
-      for (let due = clock.timers.nextDue(); due !== undefined && due <= target; due = clock.timers.nextDue()) {
+      for (
+        let due = clock.timers.nextDue();
+        due !== undefined && due <= target;
+        due = clock.timers.nextDue()
+      ) {
         clock.fireNextTimer();
         await drain();
       }
