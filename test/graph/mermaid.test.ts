@@ -24,6 +24,7 @@ const STATES = [
   'initializing',
   'valid',
   'expired',
+  'throttled',
   'refreshing',
   'refreshFailed',
   'syncingFromCli',
@@ -57,9 +58,9 @@ describe('renderMermaid (recovery machine)', () => {
   });
 
   it('draws every transition once, always transitions included', () => {
-    expect(definitionEdgeCount()).toBe(31);
-    expect(edges).toHaveLength(31);
-    expect(new Set(edges).size).toBe(31);
+    expect(definitionEdgeCount()).toBe(38);
+    expect(edges).toHaveLength(38);
+    expect(new Set(edges).size).toBe(38);
   });
 
   it.each([
@@ -269,7 +270,7 @@ describe('renderDot (recovery machine)', () => {
 
   it('has an edge per transition; action-only ones are dashed', () => {
     const edges = lines.filter((line) => line.includes(' -> ') && !line.includes('__start'));
-    expect(edges).toHaveLength(31);
+    expect(edges).toHaveLength(38);
     expect(lines).toContain(
       '  "refreshFailed" -> "syncingFromCli" [label="always [isTransientFailure && !canRetry]"];',
     );
@@ -289,7 +290,7 @@ describe('renderGraphJson (recovery machine)', () => {
     expect(graph.id).toBe('recovery');
     expect(graph.initial).toBe('initializing');
     expect(graph.states.map((state) => state.id)).toEqual(STATES);
-    expect(graph.transitions).toHaveLength(31);
+    expect(graph.transitions).toHaveLength(38);
     for (const transition of graph.transitions) {
       expect(Object.keys(transition).sort()).toEqual(
         ['actions', 'event', 'eventType', 'from', 'guard', 'internal', 'kind', 'to'].sort(),

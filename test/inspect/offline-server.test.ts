@@ -27,6 +27,7 @@ const RECOVERY_STATES = [
   'initializing',
   'valid',
   'expired',
+  'throttled',
   'refreshing',
   'refreshFailed',
   'syncingFromCli',
@@ -58,7 +59,7 @@ function getWithHost(url: string, host: string): Promise<number> {
 }
 
 describe('startOfflineInspector', () => {
-  it('serves one self-contained page: no external URL, inline assets under a strict CSP, all 9 states drawn', async () => {
+  it('serves one self-contained page: no external URL, inline assets under a strict CSP, all 10 states drawn', async () => {
     offline = await startOfflineInspector({ title: 'Test <inspector>' });
     expect(offline.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{43}$/);
     const response = await fetch(offline.url);

@@ -4,7 +4,7 @@
  * its own temp store, Claude CLI file and loopback fake Anthropic, each model event realized by
  * a real action (see model-replay.ts). After every step the runtime's state and the control
  * state its guards read must equal the model's; a path's token requests must be exactly the
- * refreshes it realized. Together the paths must reach all nine machine states.
+ * refreshes it realized. Together the paths must reach all ten machine states.
  *
  * A few paths cannot happen on the real runtime (the model over-approximates); they are listed
  * as skipped, with the reason.

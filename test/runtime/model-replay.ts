@@ -21,6 +21,7 @@
  * |                                      | during a recovery: `reportAuthFailure(401)`                  |
  * | CREDENTIALS_CHANGED                  | a new CLI file, noticed by the runtime's directory watcher   |
  * | SYNC_REQUESTED                       | `sync()`                                                     |
+ * | TOKEN_ACCEPTED                       | a `withAuth` call the fake API accepts, with a fresh token   |
  *
  * An actor's outcome is decided by the world it finds when it starts, so the world for every
  * autonomous step (actor outcomes, and `reportAuthFailure` sent the instant a recovery state is
@@ -103,6 +104,9 @@ export function whyUnrealizable(steps: readonly ModelStep[]): string | null {
   let waitingCalls = 0;
   for (const [index, step] of steps.entries()) {
     if (step.fixture === 'retryCrashed') return "the runtime's retryPendingCalls never fails";
+    if (step.type === 'TOKEN_ACCEPTED' && step.before?.context.tokenProven !== false) {
+      return 'the runtime reports a success only for a token a recovery just brought';
+    }
     if (step.type === 'AUTH_REJECTED' && step.before?.value === 'valid') waitingCalls += 1;
     if (step.type === 'CREDENTIALS_CHANGED' && nextOutcome(steps, index)?.fixture === 'cliUnreadable') {
       return 'the CLI watcher reports only credentials it can read';
@@ -359,6 +363,10 @@ class Replay {
       case 'AUTH_REJECTED':
         if (step.before?.value === 'valid') return this.rejectedCall();
         auth.reportAuthFailure(REJECTION);
+        return;
+      case 'TOKEN_ACCEPTED':
+        // A call that succeeds with the token a recovery just brought: withAuth reports it once.
+        this.calls.push(auth.withAuth((token) => this.fx.callApi(token)).catch((error: unknown) => error));
         return;
     }
     if (kindOf(step) === 'timer') {
