@@ -11,6 +11,7 @@ export {
   createRecoveryMachine,
   DEFAULT_POLICY,
   type FailureKind,
+  maxTokenRequestsPerMinute,
   type RecoveryEmitted,
   type RecoveryEvent,
   type RecoveryPolicy,

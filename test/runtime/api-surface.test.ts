@@ -3,6 +3,7 @@
  * grouped `transport` / `time` options doing what the flat ones did.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY } from '../../machines/index.js';
 import { NotStartedError, StoppedError } from '../../src/errors.js';
 import type { AuthRecoveryEvent } from '../../src/runtime/index.js';
 import { createRuntimeFixture, PROFILE_ID, type RuntimeFixture } from '../support/runtime-fixture.js';
@@ -32,7 +33,9 @@ describe('before start()', () => {
     expect(refreshed[0]).toMatchObject({ type: 'refreshed', profileId: PROFILE_ID, source: 'refresh' });
     expect(all).toEqual(['refreshed', 'recovered']);
     offAll();
-    await auth.refresh();
+    const again = auth.refresh();
+    fx.clock.advance(DEFAULT_POLICY.minRefreshIntervalMs); // a second refresh waits out the minimum interval
+    await again;
     expect(refreshed).toHaveLength(2);
     expect(all).toEqual(['refreshed', 'recovered']);
   });

@@ -178,17 +178,18 @@ describe('(f) a competing process rotates the tokens behind our back', () => {
 describe('(g) a restart during cooldown', () => {
   it('keeps the cooldown and ends it on time', async () => {
     const l1 = fx.fake.issueLogin();
-    await fx.writeStoreLogin(l1);
+    // Expired, with a dead refresh token: a cooldown. (A token that still works would be served
+    // under a restored cooldown, which then only defers its refresh.)
+    await fx.writeStoreLogin({ ...l1, expiresAt: fx.clock.now() - 1_000 });
     await fx.writeCliLogin('blank');
     fx.fake.rotate(l1.refreshToken);
     const first = fx.create({ watchCli: false });
+    const cooling = new Promise<number | null>((resolve) =>
+      first.on('cooldownStarted', (event) => resolve(event.until)),
+    );
     await first.start();
-    const cooling = waitForState(first, 'cooldown');
-    first.reportAuthFailure({
-      status: 401,
-      error: { type: 'error', error: { type: 'authentication_error' } },
-    });
-    const { cooldownUntil } = await cooling;
+    const cooldownUntil = await cooling;
+    expect(first.getSnapshot().state).toBe('cooldown');
     await first.stop();
 
     fx.clock.advance(10_000);

@@ -74,6 +74,9 @@ const auth = createAuthRecovery({
   store,
   tokenUrl,
   cliSource: false,
+  // The parent forces a rotation every round, milliseconds apart, on the real clock: the
+  // minimum interval between token requests (10 s by default) is not what this test measures.
+  policy: { minRefreshIntervalMs: 1 },
 });
 
 async function callApi(token: string): Promise<unknown> {
