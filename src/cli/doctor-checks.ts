@@ -28,6 +28,7 @@ import { type CliConfig, validatedTokenUrl } from './config.js';
 import { checkProfile } from './doctor-profile-checks.js';
 import { formatDuration, formatTime } from './format.js';
 import { describeError } from './output.js';
+import { writeBackBlockedReason } from './profile-report.js';
 
 export type FindingLevel = 'ok' | 'warn' | 'error';
 
@@ -202,6 +203,15 @@ export async function runDoctorChecks(config: CliConfig, options: DoctorOptions)
         add('freshness', 'ok', 'the Claude CLI and the store share the same login');
       } else if (stored) {
         add('freshness', 'ok', "the store's credentials are at least as fresh as the Claude CLI's");
+      }
+      const blocked = await writeBackBlockedReason(cli, read, stored);
+      if (blocked) {
+        add(
+          'cli.writeBack',
+          'warn',
+          `the Claude CLI shares the store's refresh token but its credentials cannot be written (${blocked}): oauth-recovery will not spend that token and waits for the CLI to refresh it (delegate mode)`,
+          `Make ${cli.storageDir} and its .credentials.json writable for this user (or stop mounting it read-only).`,
+        );
       }
     }
     if (cli.kind === 'file') {

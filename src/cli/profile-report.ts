@@ -46,6 +46,11 @@ export interface CliCredentialReport {
   sameAsStore: boolean;
   /** Set when the CLI's credentials could not be read (malformed, unreadable). */
   error: ErrorReport | null;
+  /**
+   * Set when the CLI shares the store's refresh token but its store cannot be written (read-only
+   * mount, permissions): the runtime will not spend that token and waits for the CLI instead.
+   */
+  writeBackBlocked: string | null;
 }
 
 export interface ProfileReport {
@@ -108,7 +113,7 @@ export async function readCliCredential(cli: ClaudeCliSource): Promise<CliReadin
 export async function readProfile(
   config: CliConfig,
   now: () => number,
-): Promise<ProfileReadings & { cliPath: string; storeExists: boolean }> {
+): Promise<ProfileReadings & { cliPath: string; storeExists: boolean; writeBackBlocked: string | null }> {
   const store = createFileProfileStore({ path: config.storePath, now });
   const cli = createCliSourceFor(config, now);
   const [document, cliReading] = await Promise.all([readStoreDocument(store), readCliCredential(cli)]);
@@ -121,7 +126,20 @@ export async function readProfile(
     cli: cliReading,
     cliPath: cli.location,
     storeExists: document !== null,
+    writeBackBlocked: await writeBackBlockedReason(cli, cliReading, own?.credential ?? null),
   };
+}
+
+/** Why a rotated pair of the login the CLI shares with the store could not be written back, or null. */
+export async function writeBackBlockedReason(
+  cli: ClaudeCliSource,
+  reading: CliReading,
+  stored: OAuthCredential | null,
+): Promise<string | null> {
+  if (reading.status !== 'ok' || !stored || reading.credential.refreshToken !== stored.refreshToken)
+    return null;
+  const check = await cli.checkWritable();
+  return check.writable ? null : check.reason;
 }
 
 async function readStoreDocument(
@@ -159,7 +177,7 @@ export async function buildProfileReport(
 
 export function reportFromReadings(
   config: CliConfig,
-  readings: ProfileReadings & { cliPath: string; storeExists: boolean },
+  readings: ProfileReadings & { cliPath: string; storeExists: boolean; writeBackBlocked?: string | null },
   at: number,
 ): ProfileReport {
   const { credential, cli } = readings;
@@ -191,6 +209,7 @@ export function reportFromReadings(
         cliCredential && credential && cliCredential.accessToken === credential.accessToken,
       ),
       error: cli.status === 'error' ? describeError(cli.error) : null,
+      writeBackBlocked: readings.writeBackBlocked ?? null,
     },
     store: { path: config.storePath, origin: config.storeOrigin, exists: readings.storeExists },
     foreignProblems: readings.document ? findForeignProblems(readings.document, config.profileId) : [],

@@ -56,6 +56,9 @@ export interface SpawnOptions {
   execPath?: string;
   cwd?: string;
   timeoutMs?: number;
+  /** Run as this user (the tests run as root, which ignores file modes). */
+  uid?: number;
+  gid?: number;
 }
 
 /** A clean environment: no OAUTH_RECOVERY_* or CLAUDE_CONFIG_DIR from the host. */
@@ -76,6 +79,7 @@ export function runCliBinary(args: readonly string[], options: SpawnOptions = {}
       cwd: options.cwd ?? os.tmpdir(),
       env: options.env ?? baseEnv(os.tmpdir()),
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.uid !== undefined ? { uid: options.uid, gid: options.gid ?? options.uid } : {}),
     });
     let stdout = '';
     let stderr = '';

@@ -58,6 +58,11 @@ export function printStatusText(
     if (report.lastFailure.message) line(`             ${report.lastFailure.message}`);
   }
   if (report.refreshTokenDead) line(`login        NEEDED: ${loginNeededText(report.expiresAt, now)}`);
+  if (report.cli.writeBackBlocked) {
+    line(
+      `write-back   blocked: ${report.cli.writeBackBlocked}; the shared refresh token is not spent, the CLI must refresh it (delegate mode)`,
+    );
+  }
   for (const { field, problem } of report.foreignProblems) {
     line(`warning      another tool's entry ${field} ${problem} (not ours: carried through untouched)`);
   }
