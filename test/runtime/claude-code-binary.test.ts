@@ -157,7 +157,9 @@ describe.skipIf(skipReason !== null)(`the real Claude Code ${CLAUDE_CODE_PROTOCO
       expect(fake.tokenState(cli.refreshToken), where).toBe('valid');
       expect(stored.access, where).toBe(cli.accessToken);
 
-      // The CLI keeps working on the login on disk: no login, no token request.
+      // The CLI keeps working on the login on disk: no login, no token request (every 4th round
+      // and the last, to keep the suite's time down: each `claude -p` takes ~5 s).
+      if (round % 4 !== 0 && round !== ROUNDS) continue;
       const again = await runClaude(home, claudeDir);
       expect(again.code, `${where}: second claude -p: ${again.stderr}`).toBe(0);
       expect(again.stdout, where).toContain('pong');
@@ -170,5 +172,5 @@ describe.skipIf(skipReason !== null)(`the real Claude Code ${CLAUDE_CODE_PROTOCO
     );
     expect(fake.tokenRequests).toBe(ROUNDS);
     expect(proxy.log.filter((line) => line.startsWith('REFUSED'))).toEqual([]);
-  }, 900_000);
+  }, 2_400_000);
 });
