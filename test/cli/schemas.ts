@@ -33,6 +33,7 @@ export const StatusJsonSchema = z.strictObject({
     fingerprint: fingerprint.nullable(),
     fresher: z.boolean(),
     sameAsStore: z.boolean(),
+    writeBackBlocked: z.string().nullable(),
     error: ErrorJsonSchema.shape.error.nullable(),
   }),
   store: z.strictObject({ path: z.string(), origin: z.string(), exists: z.boolean() }),
