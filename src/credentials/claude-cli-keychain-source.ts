@@ -5,10 +5,11 @@
  * argument arrays (execFile, no shell). Exit status 44 means "no such item". Errors carry the
  * exit status only: `security`'s stdout is the secret itself.
  *
- * Exposure (issue 11): like the CLI itself, `add-generic-password -w` passes the whole JSON
- * (access and refresh token) in the argv of the `security` process for its lifetime, readable
- * by whoever can read that process's arguments (`ps -ww`: the same user, root). Sending the
- * command through `security -i` on stdin is the likely fix; not done yet (docs/reliability.md).
+ * Exposure (issue 11): the write is sent as one line on the stdin of `security -i`, so the
+ * JSON never appears in any argv (`ps -ww`), unlike the CLI's own `add-generic-password -w
+ * JSON`. `security -i` reads at most 4094 bytes a line (security-interactive.ts); a document
+ * longer than that, or holding a raw newline, falls back to the argv form rather than lose
+ * the rotated login (docs/reliability.md).
  */
 import { execFile } from 'node:child_process';
 import { KeychainError } from '../errors.js';
@@ -20,6 +21,7 @@ import { checkClaudeCliWritable } from './claude-cli-writable.js';
 import { writeBackUnderLock } from './claude-cli-write-back.js';
 import { DEFAULT_FRESHNESS_MARGIN_MS, type WriteOptions } from './freshness.js';
 import { parseJsonDocument } from './json-document.js';
+import { securityInteractiveInput } from './security-interactive.js';
 import type { OAuthCredential } from './types.js';
 
 /** `security` exit status for errSecItemNotFound. */
@@ -46,9 +48,10 @@ export function createClaudeCliKeychainSource(options: ClaudeCliKeychainSourceOp
   const now = options.now ?? Date.now;
   const marginMs = options.marginMs ?? DEFAULT_FRESHNESS_MARGIN_MS;
 
-  const security = (args: string[]): Promise<string> =>
+  /** Runs `security ...args`; with `input`, writes it to the child's stdin and closes it. */
+  const security = (args: string[], input?: string): Promise<string> =>
     new Promise((resolve, reject) => {
-      execFile(
+      const child = execFile(
         options.securityCommand ?? 'security',
         args,
         {
@@ -60,6 +63,9 @@ export function createClaudeCliKeychainSource(options: ClaudeCliKeychainSourceOp
         },
         (error, stdout) => (error ? reject(error) : resolve(stdout)),
       );
+      // EPIPE when `security` exits before reading stdin surfaces as its exit status instead.
+      child.stdin?.on('error', () => undefined);
+      child.stdin?.end(input);
     });
 
   async function readItem(): Promise<{ document: ClaudeCliCredentialsDocument; text: string } | null> {
@@ -95,17 +101,20 @@ export function createClaudeCliKeychainSource(options: ClaudeCliKeychainSourceOp
           read: readItem,
           store: async (text, lock) => {
             await lock.assertHeld();
+            const command = [
+              'add-generic-password',
+              '-U',
+              '-s',
+              options.service,
+              '-a',
+              options.account,
+              '-w',
+              text,
+            ];
+            const input = securityInteractiveInput(command);
             try {
-              await security([
-                'add-generic-password',
-                '-U',
-                '-s',
-                options.service,
-                '-a',
-                options.account,
-                '-w',
-                text,
-              ]);
+              // stdin keeps the JSON out of argv; a line `security -i` cannot read whole falls back to argv.
+              await (input === null ? security(command) : security(['-i'], input));
             } catch (error) {
               throw keychainFailure(label, 'add-generic-password', error);
             }

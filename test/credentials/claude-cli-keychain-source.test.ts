@@ -140,6 +140,48 @@ describe('ClaudeCliKeychainSource', () => {
     expect(add?.slice(0, 7)).toEqual(['add-generic-password', '-U', '-s', SERVICE, '-a', ACCOUNT, '-w']);
   });
 
+  describe('keeps the credential out of argv (issue 11)', () => {
+    const argvs = async (dir: string): Promise<string[][]> =>
+      (await readFile(path.join(dir, 'argv.jsonl'), 'utf8'))
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line));
+
+    it('sends add-generic-password on the stdin of `security -i`; the JSON round-trips exactly', async () => {
+      const stored = makeCredential();
+      // Quotes, backslashes, spaces, a single quote and non-ASCII: everything the quoting must carry.
+      const awkward = String.raw`say "hi" \ C:\path\ 'x'  two  spaces " \ é ✓`;
+      const original = { ...claudeCliDocument(stored), note: awkward };
+      const { source, calls, stored: item, dir } = await setup(original);
+      const rotated = makeCredential({ expiresAt: stored.expiresAt + HOUR });
+      await source.writeBack(rotated);
+      const text = (await item()) ?? '';
+      expect(JSON.parse(text).note).toBe(awkward);
+      expect(JSON.parse(text).claudeAiOauth.refreshToken).toBe(rotated.refreshToken);
+      const add = (await calls()).find((call) => call[0] === 'add-generic-password');
+      expect(add).toEqual(['add-generic-password', '-U', '-s', SERVICE, '-a', ACCOUNT, '-w', text]);
+      const processes = await argvs(dir);
+      expect(processes).toContainEqual(['-i']);
+      for (const argv of processes) {
+        for (const secret of [rotated.accessToken, rotated.refreshToken, stored.refreshToken])
+          expect(argv.join(' ')).not.toContain(secret);
+      }
+    });
+
+    it('falls back to argv for a line `security -i` would cut at 4095 bytes, never splitting it', async () => {
+      const stored = makeCredential();
+      const original = { ...claudeCliDocument(stored), padding: 'x'.repeat(5000) };
+      const { source, stored: item, dir } = await setup(original);
+      const rotated = makeCredential({ expiresAt: stored.expiresAt + HOUR });
+      await source.writeBack(rotated);
+      const written = JSON.parse((await item()) ?? '');
+      expect(written.padding).toBe(original.padding);
+      expect(written.claudeAiOauth.refreshToken).toBe(rotated.refreshToken);
+      const last = (await argvs(dir)).at(-1);
+      expect(last?.slice(0, 7)).toEqual(['add-generic-password', '-U', '-s', SERVICE, '-a', ACCOUNT, '-w']);
+    });
+  });
+
   it('restores a blanked item', async () => {
     const { source } = await setup(claudeCliDocument(BLANK_CREDENTIAL));
     const rotated = makeCredential();
