@@ -18,6 +18,7 @@ export type OAuthRecoveryErrorCode =
   | 'LOGIN_REQUIRED'
   | 'STOPPED'
   | 'NOT_STARTED'
+  | 'STORE_WRITE'
   | 'KEYCHAIN'
   | 'MISSING_DEPENDENCY'
   | 'SINK'
@@ -289,6 +290,39 @@ export class CooldownError extends OAuthRecoveryError {
 export class LoginRequiredError extends OAuthRecoveryError {
   constructor(message: string, hint = 'Log in with `claude`, then run `oauth-recovery sync`.') {
     super('LOGIN_REQUIRED', message, { hint });
+  }
+}
+
+/** What an errno means, for a person. */
+const ERRNO_MEANING: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EIO: 'input/output error',
+};
+
+/**
+ * Our own profile store could not be written (a full or read-only disk, permissions, a lock
+ * directory that cannot be created). `path` is the file or directory, `errno` the system code
+ * (`ENOSPC`, `EROFS`, `EACCES`…). Thrown by the file store's writes and `checkWritable()`;
+ * the runtime keeps serving a rotated pair from memory meanwhile and retries the save.
+ */
+export class StoreError extends OAuthRecoveryError {
+  readonly path: string;
+  readonly errno: string;
+  constructor(path: string, errno: string, options?: { cause?: unknown }) {
+    const meaning = ERRNO_MEANING[errno];
+    super('STORE_WRITE', `${path}: could not write the store (${errno}${meaning ? `: ${meaning}` : ''})`, {
+      cause: options?.cause,
+      hint: `Free space or fix the permissions of ${path} and its directory; a rotated login is kept in memory and saved as soon as a write succeeds.`,
+    });
+    this.path = path;
+    this.errno = errno;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), path: this.path, errno: this.errno };
   }
 }
 

@@ -50,7 +50,7 @@ export function createInMemoryProfileStore(): InMemoryProfileStore {
       return locked(() => {
         const current = usage.get(profileId) ?? {};
         const changes = typeof patch === 'function' ? patch(current) : patch;
-        const next: Record<string, number> = { ...(current as Record<string, number>) };
+        const next: Record<string, unknown> = { ...current };
         for (const [key, value] of Object.entries(changes)) {
           if (value === null) delete next[key];
           else if (value !== undefined) next[key] = value;

@@ -13,6 +13,7 @@ import type { AuthRecovery } from './auth-recovery.js';
 import { CredentialVault } from './credential-vault.js';
 import { EmittedEvents } from './emitted-events.js';
 import { logEmitted, logTransition } from './event-log.js';
+import { FailureRecord } from './failure-record.js';
 import { InflightWork } from './inflight-work.js';
 import { MachineHandle } from './machine-handle.js';
 import type { AuthRecoveryOptions } from './options.js';
@@ -21,6 +22,7 @@ import { createRecoveryActors } from './recovery-actors.js';
 import { createRecoveryCalls } from './recovery-calls.js';
 import { resolveRuntimeOptions } from './resolve-options.js';
 import { startRuntime } from './runtime-start.js';
+import { SaveRetry } from './save-retry.js';
 import { sharedRecoveryMachine } from './shared-machine.js';
 import { type AuthRecoverySnapshot, buildSnapshot } from './snapshot.js';
 import { TokenGate } from './token-gate.js';
@@ -44,8 +46,24 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
   const inflight = new InflightWork();
   const handle = new MachineHandle();
   const gate = new TokenGate({ profileId, now, freshnessMarginMs: policy.freshnessMarginMs, pending });
-  const usage = new UsagePersistence({ store: resolved.store, profileId, now, logger, inflight });
+  const usage = new UsagePersistence({
+    store: resolved.store,
+    profileId,
+    now,
+    logger,
+    inflight,
+    savePending: () => saver.pending !== undefined,
+  });
   const emitted = new EmittedEvents();
+  const failures: FailureRecord = new FailureRecord({
+    store: resolved.store,
+    profileId,
+    now,
+    logger,
+    inflight,
+    savePending: () => saver.pending !== undefined,
+  });
+  const saver: SaveRetry = new SaveRetry({ ...resolved, inflight, failures });
   const listeners = new Set<(snapshot: AuthRecoverySnapshot) => void>();
   const stopWatchers: Array<() => void> = [];
   let tokenRequests = 0;
@@ -55,6 +73,8 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
     ...resolved,
     vault,
     pending,
+    saver,
+    failures,
     onTokenRequest: () => {
       tokenRequests += 1;
     },
@@ -62,7 +82,7 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
   });
   const machine = sharedRecoveryMachine(now, resolved.random);
   const snapshot = (): AuthRecoverySnapshot =>
-    buildSnapshot(profileId, gate.state, handle.context, tokenRequests);
+    buildSnapshot(profileId, gate.state, handle.context, { tokenRequests, failures });
 
   function onStateChange(next: RecoveryStateName, cause: string | undefined): void {
     const at = now();
@@ -78,6 +98,7 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
 
   function onEmitted(event: RecoveryEmitted): void {
     logEmitted(logger, event);
+    if (event.type === 'recovered') failures.clear();
     usage.record(event);
     emitted.dispatch(event);
   }
@@ -89,6 +110,7 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
       if (handle.actor) return;
       if (handle.stopped) throw new StoppedError();
       const stops = await startRuntime({
+        failures,
         options: resolved,
         handle,
         vault,
@@ -119,7 +141,10 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
       for (const stopWatcher of stopWatchers.splice(0)) stopWatcher();
       gate.stop();
       handle.actor?.stop();
+      saver.stop();
       await inflight.whenIdle();
+      // A rotated pair still only in memory gets one last save attempt before we go.
+      await saver.flush();
       await stopSinks?.();
       logger.info({ event: 'stopped' }, 'auth recovery stopped');
     },

@@ -4,9 +4,13 @@
  * threads and processes notice the expiry; each returns metadata only (the raw credential
  * goes into the vault).
  *
- * - refreshToken: adopt a token another process already refreshed, else spend the refresh
- *   token once, save atomically, and write the rotated pair back to the CLI when the CLI
- *   held the pair we just spent (writeBack mode); in delegate mode, nudge and re-read the CLI.
+ * - refreshToken (writeBack mode), in this order: a pair still waiting to be saved is saved
+ *   first; the store is checked writable (nothing spent yet); the CLI's refresh locks; the
+ *   store lock; re-read and adopt a token another process (or the CLI) refreshed; else spend
+ *   the refresh token once (never one already spent) → the pair is live (vault, served);
+ *   durable write to our store; release the store lock; CLI write-back under its
+ *   `.storage-write.lock`; release the CLI locks. A failed save keeps the pair in memory and
+ *   retries (see `rotation-guard.ts`). In delegate mode: nudge and re-read the CLI.
  * - syncFromCli: adopt the CLI's credential when it beats the stored one.
  * - retryPendingCalls: hand the new token to calls waiting for it and count re-rejections.
  */
@@ -23,7 +27,7 @@ import {
 import type { ClaudeCliReadResult, ClaudeCliSource } from '../credentials/claude-cli-source.js';
 import { fingerprintToken } from '../credentials/fingerprint.js';
 import { isCredentialFresher, isCredentialUsable } from '../credentials/freshness.js';
-import type { CredentialOrigin, OAuthCredential } from '../credentials/types.js';
+import type { OAuthCredential } from '../credentials/types.js';
 import { RefreshError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { OAuthClient } from '../oauth/refresh-client.js';
@@ -36,9 +40,12 @@ import {
   withCliRefreshLocks,
 } from './cli-coordination.js';
 import type { CredentialVault } from './credential-vault.js';
+import type { FailureRecord } from './failure-record.js';
 import { runNudgeCommand } from './nudge.js';
 import type { RecoveryMode } from './options.js';
 import type { PendingCalls } from './pending-calls.js';
+import { RotationGuard, viewOf as view } from './rotation-guard.js';
+import type { SaveRetry } from './save-retry.js';
 
 export interface RecoveryActorDeps {
   profileId: string;
@@ -53,23 +60,25 @@ export interface RecoveryActorDeps {
   nudgeTimeoutMs: number;
   now: () => number;
   logger: Logger;
+  /** Retries the save of a rotated pair whose first save failed. */
+  saver: SaveRetry;
+  /** The last failure and dead-token flag, for the snapshot and `status`. */
+  failures: FailureRecord;
   /** Counts token requests, for status and tests. */
   onTokenRequest?: () => void;
   /** Registers store work in flight (a refresh that spent its token must still be saved) for stop(). */
   track?: <T>(work: Promise<T>) => Promise<T>;
 }
 
-function view(credential: OAuthCredential, source: CredentialOrigin): CredentialView {
-  return { fingerprint: fingerprintToken(credential.accessToken), expiresAt: credential.expiresAt, source };
-}
-
 /** The machine's invoked actors for one runtime instance, as plain async functions. */
 export type RecoveryActors = ReturnType<typeof createRecoveryActors>;
 
+/** Builds the three actors (`refreshToken`, `syncFromCli`, `retryPendingCalls`) on the real parts. */
 export function createRecoveryActors(deps: RecoveryActorDeps) {
   const { profileId, store, cli, vault, policy, now, logger } = deps;
   const track = deps.track ?? (<T>(work: Promise<T>) => work);
   const dead = new DeadRefreshTokens();
+  const guard = new RotationGuard({ ...deps, dead });
 
   /** A credential we do not hold yet, good beyond the refresh window: someone else refreshed. */
   function isWinnersToken(stored: OAuthCredential | null, held: CredentialView | null): boolean {
@@ -78,36 +87,12 @@ export function createRecoveryActors(deps: RecoveryActorDeps) {
     return fingerprintToken(stored.accessToken) !== held?.fingerprint;
   }
 
-  async function writeBackToCli(spent: string, rotated: OAuthCredential): Promise<void> {
-    if (!cli) return;
-    try {
-      // Under the CLI's storage-write lock, with its compare-and-swap on the spent refresh token.
-      const outcome = await cli.writeBack(rotated, { replacesSpent: spent });
-      logger.info(
-        { event: 'cliWriteBack', cli: cli.location, outcome },
-        'wrote the rotated pair back to the Claude CLI',
-      );
-    } catch (error) {
-      // The store already has the new pair; the CLI will recover through its own login.
-      logger.warn(
-        { event: 'cliWriteBackFailed', err: error },
-        'could not write the rotated pair back to the CLI',
-      );
-    }
-  }
+  /** Writes the rotated pair back to the CLI (under its storage-write lock); never throws. */
+  const writeBackToCli = (spent: string, rotated: OAuthCredential): Promise<void> =>
+    guard.writeBackToCli(cli, spent, rotated);
 
-  /** Spends `refreshToken` once; a refused one is remembered as dead. */
-  async function spend(refreshToken: string): Promise<OAuthCredential> {
-    try {
-      // A fleet store records the spend, and refuses a token the fleet already knows is dead.
-      await store.beforeSpend?.(profileId, refreshToken);
-      deps.onTokenRequest?.();
-      return await deps.oauth.refresh(refreshToken);
-    } catch (error) {
-      if (error instanceof RefreshError && error.kind === 'permanent') dead.add(refreshToken);
-      throw error;
-    }
-  }
+  /** Spends `refreshToken` once (never a spent or refused one); the answer is in the vault. */
+  const spend = (refreshToken: string): Promise<OAuthCredential> => guard.spend(refreshToken);
 
   /** A pair in the CLI's store that beats what we hold and the store has: someone refreshed. */
   function isCliWinner(
@@ -125,34 +110,49 @@ export function createRecoveryActors(deps: RecoveryActorDeps) {
    * lock is released, under the CLI's storage-write lock.
    */
   async function refreshInWriteBackMode(held: CredentialView | null): Promise<RefreshOutput> {
+    // An unsaved pair is the live login: saved first, else refreshed from memory.
+    const live = await guard.unsavedLogin();
+    if (live) return guard.refreshFromMemory(cli, live);
+    await guard.checkStoreWritable();
     try {
-      return await withCliRefreshLocks(cli, logger, async (guard) => {
+      return await withCliRefreshLocks(cli, logger, async (cliGuard) => {
         let owed: { spent: string; rotated: OAuthCredential } | null = null;
-        const result = await store.updateCredential(profileId, async (stored) => {
-          if (stored && isWinnersToken(stored, held)) {
-            vault.put(stored);
-            logger.info({ event: 'adoptedWinner' }, 'another process already refreshed; adopted its token');
-            return { write: null, result: view(stored, 'store') };
-          }
-          const cliRead = await guard.read();
-          if (isCliWinner(cliRead, stored, held) && cliRead.status === 'ok') {
-            vault.put(cliRead.credential);
-            logger.info({ event: 'adoptedCliWinner' }, 'the Claude CLI already refreshed; adopted its pair');
-            return { write: cliRead.credential, result: view(cliRead.credential, 'cli') };
-          }
-          if (!stored?.refreshToken) {
-            throw new RefreshError('permanent', `no refresh token stored for profile ${profileId}`);
-          }
-          const shared = sharesRefreshToken(cliRead, stored.refreshToken);
-          if (shared) {
-            const blocked = await guard.writeBackBlocked();
-            if (blocked) throw new CliWriteBackBlocked(blocked);
-          }
-          const rotated = await spend(stored.refreshToken);
-          vault.put(rotated);
-          if (shared) owed = { spent: stored.refreshToken, rotated };
-          return { write: rotated, result: view(rotated, 'refresh'), replacesSpent: stored.refreshToken };
-        });
+        let spentFor: { spent: string; rotated: OAuthCredential } | null = null;
+        const result = await store
+          .updateCredential(profileId, async (stored) => {
+            if (stored && isWinnersToken(stored, held)) {
+              vault.put(stored);
+              logger.info({ event: 'adoptedWinner' }, 'another process already refreshed; adopted its token');
+              return { write: null, result: view(stored, 'store') };
+            }
+            const cliRead = await cliGuard.read();
+            if (isCliWinner(cliRead, stored, held) && cliRead.status === 'ok') {
+              vault.put(cliRead.credential);
+              logger.info(
+                { event: 'adoptedCliWinner' },
+                'the Claude CLI already refreshed; adopted its pair',
+              );
+              return { write: cliRead.credential, result: view(cliRead.credential, 'cli') };
+            }
+            if (!stored?.refreshToken) {
+              throw new RefreshError('permanent', `no refresh token stored for profile ${profileId}`);
+            }
+            const shared = sharesRefreshToken(cliRead, stored.refreshToken);
+            if (shared) {
+              const blocked = await cliGuard.writeBackBlocked();
+              if (blocked) throw new CliWriteBackBlocked(blocked);
+            }
+            const rotated = await spend(stored.refreshToken);
+            spentFor = { spent: stored.refreshToken, rotated };
+            if (shared) owed = spentFor;
+            return { write: rotated, result: view(rotated, 'refresh'), replacesSpent: stored.refreshToken };
+          })
+          .catch((error: unknown) => {
+            // The endpoint answered, the save failed: the pair is live; keep it and retry the save.
+            const kept = spentFor as { spent: string; rotated: OAuthCredential } | null;
+            if (!kept) throw error;
+            return guard.keepUnsaved(kept.rotated, kept.spent, error);
+          });
         const due = owed as { spent: string; rotated: OAuthCredential } | null;
         if (due) await writeBackToCli(due.spent, due.rotated);
         return result;
@@ -226,46 +226,53 @@ export function createRecoveryActors(deps: RecoveryActorDeps) {
 
   async function refreshCliLogin(notFresher: SyncOutput): Promise<SyncOutput> {
     let owed: { spent: string; rotated: OAuthCredential } | null = null;
-    const result = await withCliRefreshLocks(cli, logger, async (guard) => {
-      const synced = await store.updateCredential<SyncOutput>(profileId, async (stored) => {
-        const cliRead = await guard.read();
-        if (cliRead.status !== 'ok') return { write: null, result: notFresher };
-        const candidate = cliRead.credential;
-        // Someone refreshed it while we waited for the locks: adopt, no request.
-        if (isCredentialFresher(candidate, stored, now(), policy.freshnessMarginMs)) {
-          vault.put(candidate);
-          return { write: candidate, result: { status: 'adopted', credential: view(candidate, 'cli') } };
-        }
-        const oursUnusable = !isCredentialUsable(stored, now(), policy.freshnessMarginMs);
-        if (!isRefreshableCliLogin(candidate, stored, oursUnusable, dead))
-          return { write: null, result: notFresher };
-        const blocked = await guard.writeBackBlocked();
-        if (blocked) {
-          logger.warn(
-            { event: 'cliWriteBackBlocked', reason: blocked },
-            "not refreshing the Claude CLI's login: its credentials cannot be written",
-          );
-          return { write: null, result: notFresher };
-        }
-        let rotated: OAuthCredential;
-        try {
-          rotated = await spend(candidate.refreshToken);
-        } catch (error) {
-          if (error instanceof RefreshError && error.kind === 'permanent')
+    const result = await withCliRefreshLocks(cli, logger, async (cliGuard) => {
+      let spentFor: { spent: string; rotated: OAuthCredential } | null = null;
+      const synced = await store
+        .updateCredential<SyncOutput>(profileId, async (stored) => {
+          const cliRead = await cliGuard.read();
+          if (cliRead.status !== 'ok') return { write: null, result: notFresher };
+          const candidate = cliRead.credential;
+          // Someone refreshed it while we waited for the locks: adopt, no request.
+          if (isCredentialFresher(candidate, stored, now(), policy.freshnessMarginMs)) {
+            vault.put(candidate);
+            return { write: candidate, result: { status: 'adopted', credential: view(candidate, 'cli') } };
+          }
+          const oursUnusable = !isCredentialUsable(stored, now(), policy.freshnessMarginMs);
+          if (!isRefreshableCliLogin(candidate, stored, oursUnusable, dead))
             return { write: null, result: notFresher };
-          throw error;
-        }
-        vault.put(rotated);
-        owed = { spent: candidate.refreshToken, rotated };
-        logger.info({ event: 'refreshedCliLogin' }, "refreshed the Claude CLI's expired login");
-        // Our stored pair is dead (refused) or expired: the rotated pair replaces it.
-        const replacesSpent = stored && dead.has(stored.refreshToken) ? stored.refreshToken : undefined;
-        return {
-          write: rotated,
-          result: { status: 'adopted', credential: view(rotated, 'refresh') },
-          ...(replacesSpent ? { replacesSpent } : {}),
-        };
-      });
+          const blocked = await cliGuard.writeBackBlocked();
+          if (blocked) {
+            logger.warn(
+              { event: 'cliWriteBackBlocked', reason: blocked },
+              "not refreshing the Claude CLI's login: its credentials cannot be written",
+            );
+            return { write: null, result: notFresher };
+          }
+          let rotated: OAuthCredential;
+          try {
+            rotated = await spend(candidate.refreshToken);
+          } catch (error) {
+            if (error instanceof RefreshError && error.kind === 'permanent')
+              return { write: null, result: notFresher };
+            throw error;
+          }
+          owed = { spent: candidate.refreshToken, rotated };
+          spentFor = owed;
+          logger.info({ event: 'refreshedCliLogin' }, "refreshed the Claude CLI's expired login");
+          // Our stored pair is dead (refused) or expired: the rotated pair replaces it.
+          const replacesSpent = stored && dead.has(stored.refreshToken) ? stored.refreshToken : undefined;
+          return {
+            write: rotated,
+            result: { status: 'adopted', credential: view(rotated, 'refresh') },
+            ...(replacesSpent ? { replacesSpent } : {}),
+          };
+        })
+        .catch((error: unknown): SyncOutput => {
+          const kept = spentFor as { spent: string; rotated: OAuthCredential } | null;
+          if (!kept) throw error;
+          return { status: 'adopted', credential: guard.keepUnsaved(kept.rotated, kept.spent, error) };
+        });
       const due = owed as { spent: string; rotated: OAuthCredential } | null;
       if (due) await writeBackToCli(due.spent, due.rotated);
       return synced;

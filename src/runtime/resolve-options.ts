@@ -14,6 +14,7 @@ import { resolveDefaultStorePath } from '../store/default-store-path.js';
 import { createFileProfileStore } from '../store/file-profile-store.js';
 import type { ProfileStore } from '../store/types.js';
 import { type AuthRecoveryOptions, DEFAULT_PROFILE_ID, type RecoveryMode } from './options.js';
+import { REAL_TIMERS, type TimerClock } from './save-retry.js';
 
 /** The runtime's parts and settings with every default filled in. */
 export interface ResolvedRuntimeOptions {
@@ -37,6 +38,8 @@ export interface ResolvedRuntimeOptions {
   readonly nudgeTimeoutMs: number;
   readonly watchCli: boolean;
   readonly inspect: InspectOption | undefined;
+  /** Timers for the save retry: the XState clock when given, else real (unref'd) timers. */
+  readonly timers: TimerClock;
   /** Built-in auth-rejection test plus the embedder's extra one. */
   readonly isRejection: (error: unknown) => boolean;
 }
@@ -91,11 +94,13 @@ export function resolveRuntimeOptions(options: AuthRecoveryOptions): ResolvedRun
       now,
     });
   const extraRejection = options.isAuthRejection;
+  const clock = time.clock ?? options.clock;
   return {
     profileId,
     now,
     random: time.random ?? options.random ?? Math.random,
-    clock: time.clock ?? options.clock,
+    clock,
+    timers: clock ?? REAL_TIMERS,
     policy,
     logger,
     store,

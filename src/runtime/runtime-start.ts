@@ -13,6 +13,7 @@ import {
 import { sanitizeInspectionEvent } from '../inspect/sanitize.js';
 import { watchCliCredentials } from './cli-watcher.js';
 import type { CredentialVault } from './credential-vault.js';
+import type { FailureRecord } from './failure-record.js';
 import type { MachineHandle } from './machine-handle.js';
 import type { RecoveryActors } from './recovery-actors.js';
 import type { ResolvedRuntimeOptions } from './resolve-options.js';
@@ -27,6 +28,7 @@ export interface RuntimeStartDeps {
   machine: RuntimeMachine;
   actors: RecoveryActors;
   usage: UsagePersistence;
+  failures: FailureRecord;
   /** Called on every change of state, with the event the machine was processing. */
   onStateChange(next: RecoveryStateName, cause: string | undefined): void;
   /** Called with every event the machine emits. */
@@ -49,6 +51,7 @@ export async function startRuntime(deps: RuntimeStartDeps): Promise<Array<() => 
   // A deadline another tool wrote beyond our policy (a gateway's 6 h ladder) is cut to cooldownMaxMs.
   const cooldownUntil = clampStoredCooldown(usage.cooldownUntil, options.now(), policy);
   deps.usage.resume(usage.cooldownUntil ?? null, cooldownUntil);
+  deps.failures.resume(usage.lastFailure, usage.refreshTokenDead);
   const view: CredentialView | null = credential
     ? { fingerprint: vault.put(credential), expiresAt: credential.expiresAt, source: 'store' }
     : null;

@@ -1,10 +1,12 @@
 /** What `getSnapshot()` and `subscribe()` report: metadata only, safe to log or serve. */
+
 import type {
   CredentialView,
   FailureKind,
   RecoveryContext,
   RecoveryStateName,
 } from '../../machines/index.js';
+import type { LastFailure } from '../store/last-failure.js';
 
 /** A point-in-time view of one runtime instance. Never holds a token. */
 export interface AuthRecoverySnapshot {
@@ -28,6 +30,14 @@ export interface AuthRecoverySnapshot {
   pendingCalls: number;
   /** Token endpoint requests this instance made. */
   tokenRequests: number;
+  /**
+   * The last recovery failure (when, class, HTTP status or error code, content type; never a
+   * secret), also persisted in the store's usage stats; null after a successful refresh or
+   * sync (a `store` failure stays until the pending save lands).
+   */
+  lastFailure: LastFailure | null;
+  /** The refresh token we hold is known dead (the server said so, or its answer was lost): log in. */
+  refreshTokenDead: boolean;
 }
 
 /** Builds the snapshot from the machine's context (undefined before `start()`). */
@@ -35,7 +45,10 @@ export function buildSnapshot(
   profileId: string,
   state: RecoveryStateName,
   context: RecoveryContext | undefined,
-  tokenRequests: number,
+  runtime: {
+    tokenRequests: number;
+    failures: { lastFailure: LastFailure | null; refreshTokenDead: boolean };
+  },
 ): AuthRecoverySnapshot {
   return {
     profileId,
@@ -47,6 +60,8 @@ export function buildSnapshot(
     lastError: context?.lastError ?? null,
     lastErrorMessage: context?.lastErrorMessage ?? null,
     pendingCalls: context?.pendingCalls ?? 0,
-    tokenRequests,
+    tokenRequests: runtime.tokenRequests,
+    lastFailure: runtime.failures.lastFailure,
+    refreshTokenDead: runtime.failures.refreshTokenDead,
   };
 }

@@ -16,6 +16,8 @@ export interface UsagePersistenceDeps {
   now: () => number;
   logger: Logger;
   inflight: InflightWork;
+  /** True while a rotated pair waits to be saved. */
+  savePending?: () => boolean;
 }
 
 /** Records cooldowns and recoveries in the store, once each. */
@@ -64,7 +66,14 @@ export class UsagePersistence {
             lastFailureAt: now(),
           }))
         : event.type === 'recovered'
-          ? store.recordUsage(profileId, { cooldownUntil: null, errorCount: 0, lastUsed: now() })
+          ? store.recordUsage(profileId, {
+              cooldownUntil: null,
+              errorCount: 0,
+              lastUsed: now(),
+              // A pending save keeps its `store` failure (the runtime still reports it).
+              ...(this.deps.savePending?.() ? {} : { lastFailure: null }),
+              refreshTokenDead: null,
+            })
           : undefined;
     if (!write) return;
     this.deps.inflight.track(

@@ -9,13 +9,14 @@
  * cannot hold are kept digit for digit (lossless-json). Never wipe, never downgrade:
  * `decideCredentialWrite` gates every credential write.
  */
-import { type FSWatcher, mkdirSync, realpathSync, watch as watchFs } from 'node:fs';
+import { constants, type FSWatcher, mkdirSync, realpathSync, watch as watchFs } from 'node:fs';
+import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_FRESHNESS_MARGIN_MS, decideCredentialWrite } from '../credentials/freshness.js';
 import { parseJsonDocument, serializeLike } from '../credentials/json-document.js';
 import { DowngradeRefusedError } from '../errors.js';
 import { DIRECTORY_MODE, writeFileAtomic } from '../fs/atomic-write.js';
-import { describeFsError } from '../fs/fs-errors.js';
+import { describeFsError, errnoCode } from '../fs/fs-errors.js';
 import { type LockOptions, withLock } from '../fs/lock.js';
 import { readLimitedText } from '../fs/read-limited.js';
 import {
@@ -28,6 +29,7 @@ import {
 } from './auth-profiles-schema.js';
 import { parseLosslessJson, stringifyLosslessJson, toNumber } from './lossless-json.js';
 import { readOwnProfile } from './own-profile.js';
+import { checkFreeSpace, toStoreError } from './store-error.js';
 import type { ProfileStore, ProfileUsage, UsagePatch } from './types.js';
 
 export interface FileProfileStoreOptions {
@@ -72,6 +74,14 @@ export function createFileProfileStore(options: FileProfileStoreOptions): FilePr
 
   /** Locked read-modify-write. `change` edits the document in place and says if it changed. */
   function mutate<T>(
+    change: (document: AuthProfilesDocument) => Promise<{ changed: boolean; result: T }>,
+  ): Promise<T> {
+    return lockedWrite(change).catch((error: unknown) => {
+      throw toStoreError(file, error);
+    });
+  }
+
+  function lockedWrite<T>(
     change: (document: AuthProfilesDocument) => Promise<{ changed: boolean; result: T }>,
   ): Promise<T> {
     return withLock(
@@ -148,6 +158,23 @@ export function createFileProfileStore(options: FileProfileStoreOptions): FilePr
       });
     },
 
+    async checkWritable() {
+      // The directory must take a temp file and a lock directory; an existing file must be writable.
+      const directory = path.dirname(file);
+      try {
+        await access(directory, constants.W_OK);
+      } catch (error) {
+        // A directory that does not exist yet is created on the first write.
+        if (errnoCode(error) !== 'ENOENT') throw toStoreError(directory, error);
+      }
+      try {
+        await access(file, constants.W_OK);
+      } catch (error) {
+        if (errnoCode(error) !== 'ENOENT') throw toStoreError(file, error);
+      }
+      await checkFreeSpace(directory, file);
+    },
+
     watch(onChange) {
       return watchStoreFile(file, onChange, options.watchDebounceMs ?? 100);
     },
@@ -178,6 +205,10 @@ function applyUsagePatch(stored: UsageStats, patch: UsagePatch): UsageStats {
       next[field] = value;
     }
   }
+  if (patch.lastFailure === null) delete next.lastFailure;
+  else if (patch.lastFailure !== undefined) next.lastFailure = { ...patch.lastFailure };
+  if (patch.refreshTokenDead === null || patch.refreshTokenDead === false) delete next.refreshTokenDead;
+  else if (patch.refreshTokenDead === true) next.refreshTokenDead = true;
   return next;
 }
 

@@ -14,6 +14,7 @@ import {
   isOAuthProfile,
   parseOwnEntries,
 } from './auth-profiles-schema.js';
+import { readLastFailure } from './last-failure.js';
 import { toNumber } from './lossless-json.js';
 import type { ProfileUsage } from './types.js';
 
@@ -94,5 +95,9 @@ export function readOwnProfile(
     const value = toNumber(stats?.[field]);
     if (Number.isFinite(value)) usage[field] = value;
   }
+  // The runtime's failure record (written by oauth-recovery; a malformed value reads as absent).
+  const lastFailure = readLastFailure(stats?.lastFailure);
+  if (lastFailure) usage.lastFailure = lastFailure;
+  if (stats?.refreshTokenDead === true) usage.refreshTokenDead = true;
   return { profile, credential, usage, lastFailure: parseLastFailure(stats?.lastFailure) };
 }

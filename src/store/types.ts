@@ -1,4 +1,5 @@
 import type { OAuthCredential } from '../credentials/types.js';
+import type { LastFailure } from './last-failure.js';
 
 /**
  * The profile store behind one small interface, so a fleet can swap the openclaw JSON file
@@ -16,6 +17,10 @@ export interface ProfileUsage {
   lastFailureAt?: number;
   /** When the profile last served a token, epoch ms. */
   lastUsed?: number;
+  /** The last recovery failure (cleared by a successful refresh or sync). */
+  lastFailure?: LastFailure;
+  /** The stored refresh token is known dead (the server said so, or its answer was lost). */
+  refreshTokenDead?: boolean;
 }
 
 /**
@@ -46,6 +51,13 @@ export interface ProfileStore {
    * concurrent increments are never lost.
    */
   recordUsage(profileId: string, patch: UsagePatch | ((current: ProfileUsage) => UsagePatch)): Promise<void>;
+  /**
+   * Optional pre-flight check that a write could succeed now (the directory and file are
+   * writable, the disk has room), made before a refresh token is spent.
+   *
+   * @throws {StoreError} naming the path and the errno when it could not.
+   */
+  checkWritable?(): Promise<void>;
   /** Calls `onChange` when the store changes on disk (or in the shared engine). Returns unsubscribe. */
   watch(onChange: () => void): () => void;
   /**
