@@ -1,6 +1,6 @@
 /**
- * The long-running part of `watch` and `inspect`: one runtime kept fresh until SIGINT or
- * SIGTERM, every state change logged, then a clean stop. A stop waits for a refresh or sync in
+ * The long-running part of `watch` and `inspect`: one runtime kept fresh until SIGINT,
+ * SIGTERM or SIGHUP, every state change logged, then a clean stop. A stop waits for a refresh or sync in
  * flight to finish first, so the store lock is released and no rotated pair is lost; a second
  * signal skips that wait.
  */
@@ -26,7 +26,8 @@ export interface WatchOptions {
 }
 
 function nextSignal(): { promise: Promise<NodeJS.Signals>; dispose(): void } {
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+  // SIGHUP (an SSH session hanging up mid-refresh) stops as cleanly as SIGTERM: the save is awaited.
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   let handler: (signal: NodeJS.Signals) => void = () => undefined;
   const promise = new Promise<NodeJS.Signals>((resolve) => {
     handler = resolve;
@@ -91,7 +92,10 @@ export async function runWatch(context: CommandContext, options: WatchOptions = 
     throw error;
   }
   options.onStarted?.(auth);
-  logger.info({ event: 'watching', store: config.storePath }, 'watching; stop with Ctrl-C or SIGTERM');
+  logger.info(
+    { event: 'watching', store: config.storePath },
+    'watching; stop with Ctrl-C, SIGTERM or SIGHUP',
+  );
 
   // Timers do not run while a host sleeps: check the clock now and then and refresh if due.
   const wake = setInterval(() => {

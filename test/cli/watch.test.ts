@@ -49,6 +49,23 @@ describe('watch', () => {
     expectNoSecrets(run, [...fx.secrets, stored.access, stored.refresh]);
   });
 
+  it('SIGHUP mid-refresh (an SSH hang-up) stops like SIGTERM: the save is awaited, the rotated pair is stored, exit 0', async () => {
+    const login = fx.login({ expiresAt: expiresIn.minutes(3) });
+    await fx.writeStore(login);
+    await fx.writeCli(login);
+    fx.fake.setLatency(400);
+    const watch = fx.spawn(['watch', ...fx.flags()]);
+    await watch.waitFor(({ stderr }) => stderr.includes('"to":"refreshing"'));
+    watch.kill('SIGHUP');
+    const run = await watch.exited;
+    expect(run.code).toBe(0);
+    expect(fx.fake.tokenRequests).toBe(1);
+    const stored = (await fx.readStore()).profiles['anthropic:claude-cli'];
+    expect(stored.access).not.toBe(login.accessToken);
+    expect(fx.fake.tokenState(stored.access)).toBe('valid');
+    expect(existsSync(`${fx.storePath}.lock`)).toBe(false);
+  });
+
   it('exits 0 on SIGINT while idle', async () => {
     await fx.writeStore(fx.login());
     const watch = fx.spawn(['watch', ...fx.flags()]);

@@ -1,5 +1,5 @@
 /**
- * `oauth-recovery watch`: keep the profile fresh until SIGINT/SIGTERM. Logs every transition
+ * `oauth-recovery watch`: keep the profile fresh until SIGINT/SIGTERM/SIGHUP. Logs every transition
  * to stderr (pino-pretty on a terminal, NDJSON otherwise) and exits 0 with locks released.
  */
 import type { Command } from 'commander';
@@ -10,7 +10,7 @@ import { collect, type WatchSinkFlags } from '../watch-sinks.js';
 export function registerWatchCommand(program: Command, runner: CliRunner): void {
   program
     .command('watch')
-    .description('keep the profile fresh until SIGINT/SIGTERM, logging transitions to stderr')
+    .description('keep the profile fresh until SIGINT/SIGTERM/SIGHUP, logging transitions to stderr')
     .option(
       '--sink <sink>',
       'publish the access token to: openclaw | pi | exec:<command> (repeatable)',
