@@ -11,6 +11,7 @@ export type OAuthRecoveryErrorCode =
   | 'DOWNGRADE_REFUSED'
   | 'LOCK_TIMEOUT'
   | 'LOCK_COMPROMISED'
+  | 'LOCK_FOREIGN_OWNER'
   | 'REFRESH_FAILED'
   | 'INSECURE_TOKEN_URL'
   | 'FOREIGN_TOKEN_HOST'
@@ -128,6 +129,28 @@ export class LockCompromisedError extends OAuthRecoveryError {
       hint: 'Nothing was written. The operation can be retried.',
     });
     this.lockPath = lockPath;
+  }
+}
+
+/**
+ * The store's lock directory belongs to another (non-root) user, who may keep it forever, so
+ * waiting would end in a timeout on every attempt. Raised at once instead (issue 11 item 6).
+ */
+export class LockOwnedByOtherUserError extends OAuthRecoveryError {
+  /** The lock directory (`<store>.lock`). */
+  readonly lockPath: string;
+  /** Its owner's numeric uid. */
+  readonly ownerUid: number;
+  constructor(lockPath: string, ownerUid: number) {
+    super(
+      'LOCK_FOREIGN_OWNER',
+      `the lock ${lockPath} is owned by another user (uid ${ownerUid}) and cannot be taken over`,
+      {
+        hint: `Keep the store in a directory only you can write (mode 0700); ask that user or root to remove '${lockPath}'.`,
+      },
+    );
+    this.lockPath = lockPath;
+    this.ownerUid = ownerUid;
   }
 }
 

@@ -31,6 +31,7 @@ export {
   InsecureTokenUrlError,
   KeychainError,
   LockCompromisedError,
+  LockOwnedByOtherUserError,
   LockTimeoutError,
   LoggedOutError,
   LoginRequiredError,

@@ -9,6 +9,8 @@
  * - If the lock is lost while held (another process took it over, or it was deleted), the
  *   holder is told: `assertHeld()` throws `LockCompromisedError`, and the atomic writer calls
  *   it right before its rename, so the write in progress is aborted, never half-applied.
+ * - A store directory any user may write without the sticky bit is refused, and a lock another
+ *   (non-root) user holds and we cannot take over fails fast (shared-directory.ts).
  * - Waiting is bounded by `waitMs` (default 1.5 × staleMs, so a dead holder's lock is taken
  *   over within the wait) and ends in `LockTimeoutError`.
  */
@@ -20,6 +22,7 @@ import { LockCompromisedError, LockTimeoutError } from '../errors.js';
 import { DIRECTORY_MODE } from './atomic-write.js';
 import { describeFsError, errnoCode } from './fs-errors.js';
 import { resolveRealTarget } from './resolve-target.js';
+import { assertLockNotForeign, checkStoreDirectory } from './shared-directory.js';
 
 export const DEFAULT_LOCK_STALE_MS = 10_000;
 
@@ -81,6 +84,7 @@ export async function acquireLock(
   } catch (error) {
     throw describeFsError(file, 'lock', error);
   }
+  await checkStoreDirectory(key); // refuses a world-writable directory without the sticky bit
 
   let compromisedError: LockCompromisedError | undefined;
   let signalCompromised: (error: LockCompromisedError) => void = () => undefined;
@@ -110,6 +114,8 @@ export async function acquireLock(
       });
       break;
     } catch (error) {
+      // Another user's squatted lock: fail fast, whether it is fresh (ELOCKED) or stale but not ours to remove (EPERM).
+      await assertLockNotForeign(lockPath, staleMs);
       if (errnoCode(error) !== 'ELOCKED') throw describeFsError(lockPath, 'lock', error);
       const waited = Date.now() - started;
       if (waited >= waitMs) throw new LockTimeoutError(lockPath, waited);
