@@ -2,9 +2,10 @@
  * `npm run bench`: runs every benchmark in one process, one after the other, and writes
  * docs/benchmarks.md with the machine, the Node version, the date, the command, a table per
  * comparison and every target with its verdict. `--only <name,...>` runs a subset (and still
- * writes the file, marked partial).
+ * writes the file, marked partial). Figures measured by hand (bench/install-size.md: install size
+ * before/after the optional peers) are appended verbatim, so a re-run keeps them.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { benchColdImport } from './cold-import.js';
@@ -27,6 +28,7 @@ const BENCHES: Record<string, () => Promise<BenchSection>> = {
 const onlyIndex = process.argv.indexOf('--only');
 const only = onlyIndex >= 0 ? (process.argv[onlyIndex + 1] ?? '').split(',') : Object.keys(BENCHES);
 const output = path.resolve(import.meta.dirname, '..', 'docs', 'benchmarks.md');
+const handMeasured = path.resolve(import.meta.dirname, 'install-size.md');
 
 const startedAt = new Date();
 const loadBefore = os.loadavg();
@@ -98,6 +100,10 @@ const document = [
     : `${misses.length} target${misses.length === 1 ? ' was' : 's were'} not met; each section below says by how much and why.`,
   '',
   ...body.flatMap((text) => [text, '']),
+  '<!-- Below: measured by hand, kept verbatim from bench/install-size.md by bench/run.ts. -->',
+  '',
+  (await readFile(handMeasured, 'utf8')).trimEnd(),
+  '',
 ].join('\n');
 
 await writeFile(output, document);
