@@ -11,7 +11,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createRecoveryMachine } from '../../machines/index.js';
+import { createRecoveryMachine, DEFAULT_POLICY } from '../../machines/index.js';
 import { type AuthRecovery, createAuthRecovery } from '../../src/runtime/index.js';
 import { createFileProfileStore } from '../../src/store/file-profile-store.js';
 import {
@@ -68,13 +68,23 @@ instances.length = 0;
 await rm(dir, { recursive: true, force: true });
 
 // 2. Many refresh cycles of one runtime.
+// The policy allows one token request per minRefreshIntervalMs (10 s): the epoch-ms clock steps
+// that far before each cycle, so the cycles run back to back instead of 100,000 × 10 s.
+let skewMs = 0;
+const now = (): number => Date.now() + skewMs;
 const store = createInMemoryProfileStore();
-store.set('anthropic:claude-cli', longLivedCredential('cycles'));
-const cycler = createAuthRecovery({ store, cliSource: false, oauthClient: createInMemoryOAuthClient() });
+store.set('anthropic:claude-cli', longLivedCredential('cycles', now));
+const cycler = createAuthRecovery({
+  store,
+  cliSource: false,
+  oauthClient: createInMemoryOAuthClient(now),
+  time: { now },
+});
 await cycler.start();
 const cycleStart = performance.now();
 let atFirstMark = 0;
 for (let cycle = 1; cycle <= CYCLES; cycle++) {
+  skewMs += DEFAULT_POLICY.minRefreshIntervalMs;
   await cycler.refresh();
   if (cycle === FIRST_MARK) {
     await cycler.whenIdle();
