@@ -1,6 +1,7 @@
 /**
  * Resolves the global options against the environment, flag first:
- * `--store` / `OAUTH_RECOVERY_STORE` / openclaw's file / our own file; `--profile`;
+ * `--store` / `OAUTH_RECOVERY_STORE` (a file, or `redis://…` / `rediss://…` for a fleet store) /
+ * openclaw's file / our own file; `--profile`;
  * `--claude-config-dir` / `CLAUDE_CONFIG_DIR` / `~/.claude`; `--token-url` /
  * `OAUTH_RECOVERY_TOKEN_URL` / the default endpoint; `--log-level` / `OAUTH_RECOVERY_LOG_LEVEL` / info.
  */
@@ -9,6 +10,7 @@ import { claudeCredentialsPath } from '../credentials/claude-cli-paths.js';
 import { DEFAULT_TOKEN_URL, resolveTokenUrl, selectTokenUrl } from '../oauth/token-url.js';
 import { DEFAULT_PROFILE_ID } from '../runtime/options.js';
 import { resolveDefaultStorePath, type StorePathOrigin } from '../store/default-store-path.js';
+import { redactRedisUrl } from '../store/redis/store-options.js';
 import { UsageError } from './exit-codes.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -27,8 +29,11 @@ export interface GlobalOptions {
 export type SettingOrigin = 'flag' | 'env' | 'default';
 
 export interface CliConfig {
+  /** The store file; for a Redis store, its URL without the password (for display only). */
   storePath: string;
   storeOrigin: StorePathOrigin | 'flag';
+  /** `redis://…` / `rediss://…` as given (password included) when the store is Redis, else null. */
+  storeUrl: string | null;
   profileId: string;
   /** Explicit Claude config dir (flag or env); undefined means `~/.claude`. */
   claudeConfigDir: string | undefined;
@@ -48,10 +53,19 @@ export function isLogLevel(value: string): value is LogLevel {
   return (LOG_LEVELS as readonly string[]).includes(value);
 }
 
+/** A `--store` / `OAUTH_RECOVERY_STORE` value naming a Redis server rather than a file. */
+export function isRedisStoreUrl(value: string | undefined): value is string {
+  return value !== undefined && /^rediss?:\/\//i.test(value);
+}
+
 export function resolveCliConfig(options: GlobalOptions, env: NodeJS.ProcessEnv): CliConfig {
-  const store = options.store
-    ? { path: path.resolve(options.store), origin: 'flag' as const }
-    : resolveDefaultStorePath({ env });
+  const given = options.store || env.OAUTH_RECOVERY_STORE || undefined;
+  const storeUrl = isRedisStoreUrl(given) ? given : null;
+  const store = storeUrl
+    ? { path: redactRedisUrl(storeUrl), origin: options.store ? ('flag' as const) : ('env' as const) }
+    : options.store
+      ? { path: path.resolve(options.store), origin: 'flag' as const }
+      : resolveDefaultStorePath({ env });
   const claudeConfigDir = options.claudeConfigDir
     ? path.resolve(options.claudeConfigDir)
     : env.CLAUDE_CONFIG_DIR || undefined;
@@ -68,6 +82,7 @@ export function resolveCliConfig(options: GlobalOptions, env: NodeJS.ProcessEnv)
   return {
     storePath: store.path,
     storeOrigin: store.origin,
+    storeUrl,
     profileId,
     claudeConfigDir,
     claudeCredentialsPath: claudeCredentialsPath({ configDir: claudeConfigDir, env }),

@@ -25,6 +25,7 @@ import {
 import type { AuthProfilesDocument } from '../store/auth-profiles-schema.js';
 import { createFileProfileStore } from '../store/file-profile-store.js';
 import { type CliConfig, validatedTokenUrl } from './config.js';
+import { checkFleetStore } from './doctor-fleet-checks.js';
 import { checkProfile } from './doctor-profile-checks.js';
 import { formatDuration, formatTime } from './format.js';
 import { describeError } from './output.js';
@@ -120,13 +121,17 @@ export async function runDoctorChecks(config: CliConfig, options: DoctorOptions)
     add('tokenUrl', 'error', report.message, report.hint ?? null);
   }
 
-  // The store file, its directory, its JSON and schema.
+  // The store file, its directory, its JSON and schema (or the Redis fleet store).
   const storeFile = config.storePath;
+  const fleetStored = config.storeUrl === null ? null : await checkFleetStore(config, now, add);
   let document: AuthProfilesDocument | null = null;
-  const storeStat = await statOrNull(storeFile).catch((error: unknown) => {
-    add('store.file', 'error', describeError(error).message, 'Check the permissions of the path.');
-    return undefined;
-  });
+  const storeStat =
+    config.storeUrl !== null
+      ? undefined
+      : await statOrNull(storeFile).catch((error: unknown) => {
+          add('store.file', 'error', describeError(error).message, 'Check the permissions of the path.');
+          return undefined;
+        });
   if (storeStat === null) {
     add(
       'store.file',
@@ -166,7 +171,7 @@ export async function runDoctorChecks(config: CliConfig, options: DoctorOptions)
   }
 
   // The profile and its expiry (and what is wrong with other tools' entries).
-  const stored: OAuthCredential | null = document ? checkProfile(config, document, now(), add) : null;
+  const stored: OAuthCredential | null = document ? checkProfile(config, document, now(), add) : fleetStored;
 
   // The Claude CLI's credentials, and how they compare with the store.
   const cli = createClaudeCliSource({ configDir: config.claudeConfigDir, env: config.env, now });
@@ -238,7 +243,7 @@ export async function runDoctorChecks(config: CliConfig, options: DoctorOptions)
   // Lock directories left behind by a dead process.
   const staleMs = options.lockStaleMs ?? DEFAULT_LOCK_STALE_MS;
   for (const [check, file] of [
-    ['store.lock', storeFile],
+    ['store.lock', config.storeUrl === null ? storeFile : undefined],
     ['cli.lock', cli.kind === 'file' ? cli.location : undefined],
   ] as const) {
     if (!file) continue;

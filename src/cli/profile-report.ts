@@ -18,7 +18,9 @@ import {
 } from '../store/auth-profiles-schema.js';
 import { createFileProfileStore } from '../store/file-profile-store.js';
 import { type LastFailureRecord, readOwnProfile } from '../store/own-profile.js';
+import type { FleetStatus } from '../store/redis/index.js';
 import type { ProfileUsage } from '../store/types.js';
+import { openCliStore } from './cli-store.js';
 import type { CliConfig } from './config.js';
 import { describeError, type ErrorReport } from './output.js';
 
@@ -79,6 +81,8 @@ export interface ProfileReport {
    * Claude CLI holds nothing fresher: a person must log in before `expiresAt` (exit 3).
    */
   refreshTokenDead: boolean;
+  /** A Redis store's fleet state (lease, version, committer, spend, dead tokens, replication); null for a file. */
+  fleet: FleetStatus | null;
 }
 
 export interface ProfileReadings {
@@ -88,6 +92,8 @@ export interface ProfileReadings {
   usage: ProfileUsage;
   lastFailure: LastFailureRecord | null;
   cli: CliReading;
+  /** Set for a Redis store. */
+  fleet?: FleetStatus | null;
 }
 
 export type CliReading =
@@ -114,6 +120,7 @@ export async function readProfile(
   config: CliConfig,
   now: () => number,
 ): Promise<ProfileReadings & { cliPath: string; storeExists: boolean; writeBackBlocked: string | null }> {
+  if (config.storeUrl !== null) return readFleetProfile(config, now);
   const store = createFileProfileStore({ path: config.storePath, now });
   const cli = createCliSourceFor(config, now);
   const [document, cliReading] = await Promise.all([readStoreDocument(store), readCliCredential(cli)]);
@@ -140,6 +147,36 @@ export async function writeBackBlockedReason(
     return null;
   const check = await cli.checkWritable();
   return check.writable ? null : check.reason;
+}
+
+/** `readProfile` for a Redis store: the credential, usage and fleet state (no document). */
+async function readFleetProfile(
+  config: CliConfig,
+  now: () => number,
+): Promise<ProfileReadings & { cliPath: string; storeExists: boolean; writeBackBlocked: string | null }> {
+  const opened = openCliStore(config, now);
+  const cli = createCliSourceFor(config, now);
+  try {
+    const [credential, usage, fleet, cliReading] = await Promise.all([
+      opened.store.readCredential(config.profileId),
+      opened.store.readUsage(config.profileId),
+      opened.redis!.fleetStatus(config.profileId),
+      readCliCredential(cli),
+    ]);
+    return {
+      document: null,
+      credential,
+      usage,
+      lastFailure: null,
+      cli: cliReading,
+      fleet,
+      cliPath: cli.location,
+      storeExists: credential !== null,
+      writeBackBlocked: await writeBackBlockedReason(cli, cliReading, credential),
+    };
+  } finally {
+    await opened.close();
+  }
 }
 
 async function readStoreDocument(
@@ -215,5 +252,6 @@ export function reportFromReadings(
     foreignProblems: readings.document ? findForeignProblems(readings.document, config.profileId) : [],
     lastFailure: readings.lastFailure,
     refreshTokenDead: usable !== null && readings.lastFailure?.kind === 'permanent' && !cliFresher,
+    fleet: readings.fleet ?? null,
   };
 }

@@ -67,7 +67,10 @@ export function buildProgram(runner: CliRunner): Command {
     .showSuggestionAfterError(true)
     // `help <command>` and `<command> --help` list the global flags too (commands inherit this).
     .configureHelp({ showGlobalOptions: true })
-    .option('--store <path>', 'profile store (auth-profiles.json); env OAUTH_RECOVERY_STORE')
+    .option(
+      '--store <path|url>',
+      'profile store: an auth-profiles.json, or redis://… / rediss://… (fleet; key in OAUTH_RECOVERY_REDIS_KEY); env OAUTH_RECOVERY_STORE',
+    )
     .option('--profile <id>', 'profile id in the store', 'anthropic:claude-cli')
     .option(
       '--claude-config-dir <dir>',

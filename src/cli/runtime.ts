@@ -2,6 +2,7 @@
 import type { Logger } from '../logging/logger.js';
 import { createOAuthClient, DEFAULT_TIMEOUT_MS } from '../oauth/refresh-client.js';
 import { type AuthRecovery, type AuthRecoveryOptions, createAuthRecovery } from '../runtime/index.js';
+import { openCliStore } from './cli-store.js';
 import { type CliConfig, validatedTokenUrl } from './config.js';
 import { type LoggedOAuthClient, logTokenRequests } from './token-request-log.js';
 
@@ -23,13 +24,26 @@ export function createCliAuthRecovery(
   logger: Logger,
   extra: Partial<AuthRecoveryOptions> = {},
 ): AuthRecovery {
-  return createAuthRecovery({
-    store: config.storePath,
+  // A Redis store's connections end with the runtime (stop), so the process can exit.
+  const opened = config.storeUrl === null ? null : openCliStore(config);
+  const auth = createAuthRecovery({
+    store: opened?.store ?? config.storePath,
     profileId: config.profileId,
     claudeConfigDir: config.claudeConfigDir,
     oauthClient: createCliOAuthClient(config, logger),
     env: config.env,
     logger,
     ...extra,
+  });
+  if (!opened) return auth;
+  const stop = auth.stop.bind(auth);
+  return Object.assign(auth, {
+    stop: async () => {
+      try {
+        await stop();
+      } finally {
+        await opened.close();
+      }
+    },
   });
 }

@@ -66,6 +66,24 @@ export const StatusJsonSchema = z.strictObject({
     })
     .nullable(),
   refreshTokenDead: z.boolean(),
+  /** A Redis store's fleet state; null for a file store. */
+  fleet: z
+    .strictObject({
+      version: z.number().int().min(0),
+      leaseHolder: z.string().nullable(),
+      leaseRemainingMs: z.number().int().nullable(),
+      committedBy: z.string().nullable(),
+      committedAt: epochMs.nullable(),
+      commitAgeMs: z.number().int().min(0).nullable(),
+      spendInFlight: z.strictObject({ holder: z.string(), since: epochMs }).nullable(),
+      deadTokens: z.number().int().min(0),
+      replication: z.strictObject({
+        role: z.string(),
+        connectedReplicas: z.number().int().min(0),
+        maxLagBytes: z.number().int().min(0),
+      }),
+    })
+    .nullable(),
 });
 
 export const SyncJsonSchema = z.strictObject({

@@ -10,7 +10,7 @@
 import type { Command } from 'commander';
 import { CooldownError, LoginRequiredError, OAuthRecoveryError, RefreshError } from '../../errors.js';
 import type { AuthRecoverySnapshot } from '../../runtime/index.js';
-import { createFileProfileStore } from '../../store/file-profile-store.js';
+import { openCliStore } from '../cli-store.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { formatDuration, formatTime } from '../format.js';
 import { readProfile } from '../profile-report.js';
@@ -69,7 +69,8 @@ export function registerRefreshCommand(program: Command, runner: CliRunner): voi
         let startAttempted = false;
         try {
           // A persisted cooldown: say so without starting the machine, writing or requesting anything.
-          const usage = await createFileProfileStore({ path: config.storePath }).readUsage(config.profileId);
+          const opened = openCliStore(config);
+          const usage = await opened.store.readUsage(config.profileId).finally(() => opened.close());
           if (usage.cooldownUntil !== undefined)
             throw new CooldownError(config.profileId, usage.cooldownUntil);
           startAttempted = true;

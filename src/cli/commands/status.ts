@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import { ExitCode } from '../exit-codes.js';
+import { describeFleet } from '../fleet-text.js';
 import { formatDuration, formatTime } from '../format.js';
 import { describeLastFailure, loginNeededText } from '../last-failure-text.js';
 import { buildProfileReport, type ProfileReport } from '../profile-report.js';
@@ -51,6 +52,8 @@ export function printStatusText(
     `cooldown     ${report.cooldownUntil ? `until ${formatTime(report.cooldownUntil)}` : 'none'} (errors: ${report.errorCount})`,
   );
   line(`store        ${report.store.path} (${report.store.exists ? report.store.origin : 'does not exist'})`);
+  if (report.fleet)
+    for (const text of Object.values(describeFleet(report.fleet, now))) line(`fleet        ${text}`);
   line(`claude cli   ${report.cli.path}`);
   line(`             ${describeCli(report)}`);
   if (report.lastFailure) {

@@ -11,7 +11,7 @@ import { fingerprintToken } from '../../credentials/fingerprint.js';
 import { isCredentialFresher, isCredentialUsable } from '../../credentials/freshness.js';
 import type { OAuthCredential } from '../../credentials/types.js';
 import { LoginRequiredError } from '../../errors.js';
-import { createFileProfileStore } from '../../store/file-profile-store.js';
+import { openCliStore } from '../cli-store.js';
 import { ExitCode } from '../exit-codes.js';
 import { modeChange, readFileMode } from '../file-mode.js';
 import { formatTime } from '../format.js';
@@ -39,81 +39,86 @@ export function registerSyncCommand(program: Command, runner: CliRunner): void {
           );
         }
         const candidate = read.credential;
-        const store = createFileProfileStore({ path: config.storePath, now });
-        const stored = await store.readCredential(config.profileId);
-        if (stored && stored.accessToken === candidate.accessToken && isCredentialUsable(stored, now())) {
-          const current = meta(stored)!;
+        const opened = openCliStore(config, now);
+        const { store } = opened;
+        try {
+          const stored = await store.readCredential(config.profileId);
+          if (stored && stored.accessToken === candidate.accessToken && isCredentialUsable(stored, now())) {
+            const current = meta(stored)!;
+            if (output.json) {
+              output.result({
+                ok: true,
+                adopted: false,
+                alreadyCurrent: true,
+                profileId: config.profileId,
+                fingerprint: current.fingerprint,
+                expiresAt: current.expiresAt,
+                store: { path: store.location },
+                cli: { path: cli.location },
+              });
+            } else {
+              output.line(
+                `already current: the store's ${config.profileId} is the Claude CLI's login (fingerprint ${current.fingerprint}, expires ${formatTime(current.expiresAt)}); nothing was written`,
+              );
+            }
+            return ExitCode.ok;
+          }
+          if (stored && stored.accessToken === candidate.accessToken) {
+            throw new LoginRequiredError(
+              'nothing fresher: the Claude CLI holds the same login as the store, and it has expired; nothing was written',
+              'Run `claude` and log in again, then `oauth-recovery sync`.',
+            );
+          }
+          if (!isCredentialFresher(candidate, stored, now())) {
+            throw new LoginRequiredError(
+              `nothing fresher: the Claude CLI's credentials (expires ${formatTime(candidate.expiresAt)}) do not beat the store's (expires ${formatTime(stored?.expiresAt)}); nothing was written`,
+              'If the login is dead, run `claude` and log in again, then `oauth-recovery sync`.',
+            );
+          }
+          const modeBefore = await readFileMode(store.location);
+          // Re-checked under the lock: another process may have written meanwhile.
+          const previous = await store.updateCredential(config.profileId, (current) =>
+            isCredentialFresher(candidate, current, now())
+              ? { write: candidate, result: { adopted: true, previous: current } }
+              : { write: null, result: { adopted: false, previous: current } },
+          );
+          if (!previous.adopted) {
+            throw new LoginRequiredError('nothing fresher: another process updated the store first');
+          }
+          await store.recordUsage(config.profileId, { cooldownUntil: null, errorCount: 0 });
+          const fileMode = modeChange(modeBefore, await readFileMode(store.location));
+          const adopted = meta(candidate)!;
+          const before = meta(previous.previous);
           if (output.json) {
             output.result({
               ok: true,
-              adopted: false,
-              alreadyCurrent: true,
+              adopted: true,
               profileId: config.profileId,
-              fingerprint: current.fingerprint,
-              expiresAt: current.expiresAt,
-              store: { path: store.location },
+              fingerprint: adopted.fingerprint,
+              expiresAt: adopted.expiresAt,
+              previous: before,
+              store: { path: store.location, modeChanged: fileMode },
               cli: { path: cli.location },
             });
           } else {
             output.line(
-              `already current: the store's ${config.profileId} is the Claude CLI's login (fingerprint ${current.fingerprint}, expires ${formatTime(current.expiresAt)}); nothing was written`,
+              `adopted the Claude CLI's credentials into ${config.profileId}: fingerprint ${adopted.fingerprint}, expires ${formatTime(adopted.expiresAt)}`,
             );
+            output.line(
+              before
+                ? `replaced fingerprint ${before.fingerprint} (expires ${formatTime(before.expiresAt)})`
+                : 'the profile had no credential before',
+            );
+            if (fileMode) {
+              output.line(
+                `tightened ${store.location} from mode ${fileMode.from} to ${fileMode.to} (it holds tokens; our writes are always ${fileMode.to})`,
+              );
+            }
           }
           return ExitCode.ok;
+        } finally {
+          await opened.close();
         }
-        if (stored && stored.accessToken === candidate.accessToken) {
-          throw new LoginRequiredError(
-            'nothing fresher: the Claude CLI holds the same login as the store, and it has expired; nothing was written',
-            'Run `claude` and log in again, then `oauth-recovery sync`.',
-          );
-        }
-        if (!isCredentialFresher(candidate, stored, now())) {
-          throw new LoginRequiredError(
-            `nothing fresher: the Claude CLI's credentials (expires ${formatTime(candidate.expiresAt)}) do not beat the store's (expires ${formatTime(stored?.expiresAt)}); nothing was written`,
-            'If the login is dead, run `claude` and log in again, then `oauth-recovery sync`.',
-          );
-        }
-        const modeBefore = await readFileMode(store.location);
-        // Re-checked under the lock: another process may have written meanwhile.
-        const previous = await store.updateCredential(config.profileId, (current) =>
-          isCredentialFresher(candidate, current, now())
-            ? { write: candidate, result: { adopted: true, previous: current } }
-            : { write: null, result: { adopted: false, previous: current } },
-        );
-        if (!previous.adopted) {
-          throw new LoginRequiredError('nothing fresher: another process updated the store first');
-        }
-        await store.recordUsage(config.profileId, { cooldownUntil: null, errorCount: 0 });
-        const fileMode = modeChange(modeBefore, await readFileMode(store.location));
-        const adopted = meta(candidate)!;
-        const before = meta(previous.previous);
-        if (output.json) {
-          output.result({
-            ok: true,
-            adopted: true,
-            profileId: config.profileId,
-            fingerprint: adopted.fingerprint,
-            expiresAt: adopted.expiresAt,
-            previous: before,
-            store: { path: store.location, modeChanged: fileMode },
-            cli: { path: cli.location },
-          });
-        } else {
-          output.line(
-            `adopted the Claude CLI's credentials into ${config.profileId}: fingerprint ${adopted.fingerprint}, expires ${formatTime(adopted.expiresAt)}`,
-          );
-          output.line(
-            before
-              ? `replaced fingerprint ${before.fingerprint} (expires ${formatTime(before.expiresAt)})`
-              : 'the profile had no credential before',
-          );
-          if (fileMode) {
-            output.line(
-              `tightened ${store.location} from mode ${fileMode.from} to ${fileMode.to} (it holds tokens; our writes are always ${fileMode.to})`,
-            );
-          }
-        }
-        return ExitCode.ok;
       }),
     );
 }
