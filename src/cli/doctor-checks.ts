@@ -27,6 +27,7 @@ import { createFileProfileStore } from '../store/file-profile-store.js';
 import { type CliConfig, validatedTokenUrl } from './config.js';
 import { checkFleetStore } from './doctor-fleet-checks.js';
 import { checkProfile } from './doctor-profile-checks.js';
+import { checkSharedStorage } from './doctor-shared-storage.js';
 import { formatDuration, formatTime } from './format.js';
 import { describeError } from './output.js';
 import { writeBackBlockedReason } from './profile-report.js';
@@ -249,6 +250,9 @@ export async function runDoctorChecks(config: CliConfig, options: DoctorOptions)
     if (!file) continue;
     try {
       const lockPath = `${await resolveRealTarget(file)}.lock`;
+      const shared = await checkSharedStorage(check.replace(/\.lock$/, ''), file, lockPath, staleMs, now());
+      findings.push(...shared);
+      if (shared.some((finding) => finding.check === check)) continue; // a foreign lock: reported above
       const lockStat = await statOrNull(lockPath);
       if (!lockStat) continue;
       const age = now() - lockStat.mtimeMs;

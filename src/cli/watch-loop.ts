@@ -4,6 +4,8 @@
  * flight to finish first, so the store lock is released and no rotated pair is lost; a second
  * signal skips that wait.
  */
+
+import { checkStoreDirectory } from '../fs/shared-directory.js';
 import type { InspectOption } from '../inspect/types.js';
 import type { AuthRecovery, AuthRecoverySnapshot } from '../runtime/index.js';
 import { ExitCode } from './exit-codes.js';
@@ -96,6 +98,13 @@ export async function runWatch(context: CommandContext, options: WatchOptions = 
     { event: 'watching', store: config.storePath },
     'watching; stop with Ctrl-C, SIGTERM or SIGHUP',
   );
+  // A store in a sticky shared directory (/tmp) works, but other users can squat its lock name.
+  if ((await checkStoreDirectory(config.storePath).catch(() => 'private')) === 'sticky') {
+    logger.warn(
+      { event: 'sharedStoreDirectory', store: config.storePath },
+      'the store directory is world-writable (sticky, like /tmp): another user can block its writes; move it to a 0700 directory',
+    );
+  }
 
   // Timers do not run while a host sleeps: check the clock now and then and refresh if due.
   const wake = setInterval(() => {

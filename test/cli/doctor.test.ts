@@ -134,6 +134,25 @@ describe('doctor', () => {
     });
   });
 
+  it('reports a store directory any user may write: an error without the sticky bit, a warning with it (issue 11)', async () => {
+    await fx.writeStore(fx.login());
+    const dir = path.dirname(fx.storePath);
+    await chmod(dir, 0o777);
+    const open = await doctor();
+    expect(open.run.code).toBe(1);
+    expect(finding(open.report, 'store.directory')).toMatchObject({
+      level: 'error',
+      message: expect.stringContaining('world-writable without the sticky bit'),
+      fix: expect.stringContaining(`chmod o-w '${dir}'`),
+    });
+    await chmod(dir, 0o1777);
+    const sticky = await doctor();
+    expect(finding(sticky.report, 'store.directory')).toMatchObject({
+      level: 'warn',
+      message: expect.stringContaining('world-writable (sticky)'),
+    });
+  });
+
   it('reports an insecure token URL and an unreachable endpoint as errors', async () => {
     await fx.writeStore(fx.login());
     const insecure = await doctor([], ['--store', fx.storePath, '--token-url', 'http://example.com/token']);
