@@ -1,7 +1,8 @@
 /**
- * Embedding needs neither optional peer: the built entry imports, logs and builds a runtime in
- * a process where `@statelyai/inspect` and `pino-pretty` cannot be resolved at all (module
- * hooks for import and require make them missing), and the Stately inspector then fails with MissingDependencyError.
+ * Embedding needs no optional peer: the built entry imports, logs and builds a runtime in a
+ * process where `@statelyai/inspect`, `pino-pretty` and `@redis/client` cannot be resolved at
+ * all (module hooks for import and require make them missing); the Stately inspector and the
+ * Redis store then fail with MissingDependencyError naming the package.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -13,14 +14,14 @@ const HIDE_PEERS = `
 import Module, { register } from 'node:module';
 const resolveFilename = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {
-  if (request === '@statelyai/inspect' || request === 'pino-pretty') {
+  if (request === '@statelyai/inspect' || request === 'pino-pretty' || request.startsWith('@redis/')) {
     throw Object.assign(new Error("Cannot find module '" + request + "'"), { code: 'MODULE_NOT_FOUND' });
   }
   return resolveFilename.call(this, request, ...rest);
 };
 register('data:text/javascript,' + encodeURIComponent(\`
   export async function resolve(specifier, context, next) {
-    if (specifier === '@statelyai/inspect' || specifier === 'pino-pretty') {
+    if (specifier === '@statelyai/inspect' || specifier === 'pino-pretty' || specifier.startsWith('@redis/')) {
       throw Object.assign(new Error("Cannot find package '" + specifier + "'"), { code: 'ERR_MODULE_NOT_FOUND' });
     }
     return next(specifier, context);
@@ -76,5 +77,22 @@ describe('optional peers', () => {
       catch (e) { console.log(e.name, e.packageName); }
     `);
     expect(run.stdout.trim()).toBe('MissingDependencyError pino-pretty');
+  });
+
+  it('the Redis store rejects its first operation with MissingDependencyError naming @redis/client', () => {
+    const run = runWithoutPeers(`
+      const store = lib.createRedisProfileStore({
+        url: 'redis://127.0.0.1:1', encryptionKey: '${'ab'.repeat(32)}', mirrorPath: false,
+      });
+      const error = await store.readCredential('anthropic:claude-cli').catch((e) => e);
+      await store.close();
+      console.log(JSON.stringify({ name: error.name, code: error.code, packageName: error.packageName }));
+    `);
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({
+      name: 'MissingDependencyError',
+      code: 'MISSING_DEPENDENCY',
+      packageName: '@redis/client',
+    });
   });
 });

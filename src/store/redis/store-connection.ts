@@ -32,10 +32,16 @@ export function createStoreConnection(config: ResolvedRedisOptions): StoreConnec
       onReconnect: () => {
         for (const listener of reconnectListeners) listener();
       },
-    }).then((created) => {
-      created.connect().catch(() => undefined); // commands wait in the offline queue meanwhile
-      return created;
-    });
+    }).then(
+      (created) => {
+        created.connect().catch(() => undefined); // commands wait in the offline queue meanwhile
+        return created;
+      },
+      (error: unknown) => {
+        opened = undefined; // e.g. MissingDependencyError: the next operation tries again
+        throw error;
+      },
+    );
     return opened;
   }
 
@@ -76,7 +82,9 @@ export function createStoreConnection(config: ResolvedRedisOptions): StoreConnec
       const open = opened;
       opened = undefined;
       if (!open) return;
-      const connected = await open;
+      // A client that never opened (no `@redis/client`) has nothing to close.
+      const connected = await open.catch(() => null);
+      if (!connected) return;
       // Let answered work finish, but never wait on an unreachable server: destroy after a bound.
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
