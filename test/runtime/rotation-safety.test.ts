@@ -97,7 +97,8 @@ async function settle<T>(auth: AuthRecovery, work: Promise<T>): Promise<T | unkn
         resolve();
       });
     });
-    if (state === 'refreshFailed' || state === 'cooldown') fx.clock.advance(30_000);
+    // The machine waits on a timer in these states: a backoff, the minimum refresh interval, a cooldown.
+    if (state === 'refreshFailed' || state === 'throttled' || state === 'cooldown') fx.clock.advance(30_000);
     await changed;
   }
   return outcome;
@@ -152,7 +153,7 @@ describe('a fault at each step after the token answer', () => {
       if (plan.storeWrite) {
         expect(during.lastFailure).toMatchObject({ kind: 'store' });
         // Asked again while the store still refuses: the live pair is still good, nothing is sent.
-        expect(await auth.refresh()).toBe(token);
+        expect(await settle(auth, auth.refresh())).toBe(token);
       }
       expect(fx.fake.tokenRequests).toBe(1);
 
