@@ -185,7 +185,9 @@ describe('secret scan of whole runs (logs at trace, inspector, events, snapshots
     const { auth, states } = await startCaptured({ watchCli: false });
     fx.clock.jump(MINUTE);
     const l2 = seen(fx.fake.rotate(l1.refreshToken));
-    await fx.writeCliLogin(l2);
+    // The CLI's new login lands only while our refresh request is in flight: under the CLI lock
+    // the file is not fresher yet, so the dead refresh token is spent → invalid_grant → sync.
+    fx.fake.onNextTokenRequest(() => fx.writeCliLogin(l2));
 
     const result = await guarded(auth.withAuth((token) => fx.callApi(token)));
     await waitForState(auth, 'valid');

@@ -58,6 +58,11 @@ export interface FakeAnthropic extends LoopbackAnthropic {
   readonly invalidGrants: number;
   setLatency(ms: number): void;
   failNext(count: number, failure?: InjectedFailure): void;
+  /**
+   * Runs `hook` once, when the next token request arrives and before it is answered (e.g. the
+   * CLI's fresher login lands while our refresh is in flight). `undefined` clears it.
+   */
+  onNextTokenRequest(hook: (() => Promise<void> | void) | undefined): void;
 }
 
 function parseJson(text: string | undefined): unknown {
@@ -74,6 +79,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
   const timers = new Set<NodeJS.Timeout>();
   const tokenRequestLog: ObservedTokenRequest[] = [];
   let invalidGrants = 0;
+  let nextTokenHook: (() => Promise<void> | void) | undefined;
 
   /** A timer that close() can cancel, so hanging answers never outlive the server. */
   const wait = (ms: number): Promise<void> =>
@@ -145,6 +151,9 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     async intercept({ endpoint, req, res, text }) {
       await wait(latencyMs);
       if (endpoint === 'token') {
+        const hook = nextTokenHook;
+        nextTokenHook = undefined;
+        await hook?.();
         tokenRequestLog.push({
           method: req.method ?? '',
           headers: {
@@ -176,6 +185,9 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     },
     setLatency(ms: number) {
       latencyMs = ms;
+    },
+    onNextTokenRequest(hook: (() => Promise<void> | void) | undefined) {
+      nextTokenHook = hook;
     },
     failNext(count: number, failure: InjectedFailure = {}) {
       for (let i = 0; i < count; i += 1) failures[failure.endpoint ?? 'token'].push(failure);

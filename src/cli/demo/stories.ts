@@ -111,11 +111,13 @@ const revokedRefreshToken: Story = {
     const path = kit.track(auth);
     await auth.start();
     kit.note(
-      'half an hour later the Claude CLI refreshes first: our pair is dead, the CLI holds the new one',
+      'half an hour later the Claude CLI refreshes first: our pair is dead; its new login reaches the CLI file only while our refresh is in flight',
     );
     kit.clock.advance(30 * MINUTE);
     const second = kit.server.rotate(first.refreshToken);
-    await kit.writeCli(second);
+    // The CLI file still holds the old pair when we take the lock and re-read it, so we do spend
+    // our (dead) refresh token; the CLI's write lands as that request arrives → invalid_grant.
+    kit.onNextTokenRequest(() => kit.writeCli(second));
     const seen: string[] = [];
     kit.note('the agent calls the API with withAuth()');
     const reply = await auth.withAuth(async (token) => {

@@ -27,6 +27,8 @@ export interface StoryKit {
   readonly primaryPath: string[];
   clock: ManualClock;
   server: LoopbackAnthropic;
+  /** Runs `hook` once when the next token request arrives, before the server answers it. */
+  onNextTokenRequest(hook: () => Promise<void> | void): void;
   writeStore(login: OAuthCredential): Promise<void>;
   writeCli(login: OAuthCredential | 'blank'): Promise<void>;
   readStoreToken(): Promise<string>;
@@ -45,7 +47,17 @@ export async function createStoryKit(
   instances: AuthRecovery[],
 ): Promise<StoryKit> {
   const clock = new ManualClock();
-  const server = await startLoopbackAnthropic({ now: clock.now });
+  let nextTokenHook: (() => Promise<void> | void) | undefined;
+  const server = await startLoopbackAnthropic({
+    now: clock.now,
+    async intercept({ endpoint }) {
+      if (endpoint !== 'token') return false;
+      const hook = nextTokenHook;
+      nextTokenHook = undefined;
+      await hook?.();
+      return false;
+    },
+  });
   const storePath = path.join(dir, 'openclaw', 'agents', 'main', 'agent', 'auth-profiles.json');
   const claudeDir = path.join(dir, 'claude');
   const cliPath = path.join(claudeDir, '.credentials.json');
@@ -57,6 +69,9 @@ export async function createStoryKit(
     },
     clock,
     server,
+    onNextTokenRequest(hook) {
+      nextTokenHook = hook;
+    },
     writeStore: (login) => writeAuthProfilesFile(storePath, login),
     writeCli: (login) => writeClaudeCliFile(cliPath, login),
     async readStoreToken() {
