@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY } from '../../machines/index.js';
 import { SinkError } from '../../src/errors.js';
 import type { PublishedToken, Sink, SinkStatus } from '../../src/sinks/types.js';
 import {
@@ -100,7 +101,9 @@ describe('sink publisher (wired through AuthRecoveryOptions.sinks)', () => {
 
     bad.failing = false;
     const retried = bad.settled();
-    await auth.refresh();
+    const again = auth.refresh();
+    fx.clock.advance(DEFAULT_POLICY.minRefreshIntervalMs); // a second refresh waits out the minimum interval
+    await again;
     await retried;
     expect(bad.got.at(-1)?.accessToken).toBe(await auth.getAccessToken());
   });
