@@ -4,6 +4,7 @@
  * and a failed recovery that ends in cooldown. Collects every token it seeded or saw, so a
  * test can assert that none of them reached an inspector.
  */
+import { DEFAULT_POLICY } from '../../../machines/index.js';
 import type { AuthRecovery, AuthRecoveryOptions } from '../../../src/runtime/index.js';
 import { PROFILE_ID, type RuntimeFixture, waitForState } from '../../support/runtime-fixture.js';
 
@@ -19,7 +20,7 @@ export interface DrivenRuntime {
   refresh(): Promise<void>;
   /** valid → syncingFromCli → retrying → valid, adopting a fresher login from the CLI. */
   sync(): Promise<void>;
-  /** valid → expired → refreshing (invalid_grant) → refreshFailed → syncingFromCli (blank) → cooldown. */
+  /** valid → expired (→ throttled, right after a refresh) → refreshing (invalid_grant) → refreshFailed → syncingFromCli (blank) → cooldown. */
   coolDown(): Promise<void>;
 }
 
@@ -75,6 +76,10 @@ export function driveRuntime(fx: RuntimeFixture, options: AuthRecoveryOptions): 
         status: 401,
         error: { type: 'error', error: { type: 'authentication_error' } },
       });
+      // Right after another refresh the recovery first waits out the minimum interval (`throttled`).
+      if (auth.getSnapshot().state === 'throttled') {
+        fx.clock.advance(options.policy?.minRefreshIntervalMs ?? DEFAULT_POLICY.minRefreshIntervalMs);
+      }
       await cooling;
       await auth.whenIdle();
     },
