@@ -40,6 +40,9 @@ export function registerRefreshCommand(program: Command, runner: CliRunner): voi
     .action(
       runner.action<RefreshOptions>(async ({ config, output, logger }, options) => {
         const timeoutMs = parseTimeoutMs(options.timeout);
+        // Configuration first: an insecure or foreign token URL is a usage error (exit 2) even
+        // on a home with no login, so the operator fixes the command line before logging in.
+        const oauthClient = createCliOAuthClient(config, logger(), timeoutMs);
         // No login anywhere: say so, and create nothing (no store file, no directory, no lock).
         const readings = await readProfile(config, Date.now);
         if (readings.credential === null && readings.cli.status !== 'ok') {
@@ -56,7 +59,6 @@ export function registerRefreshCommand(program: Command, runner: CliRunner): voi
             `no credentials to refresh: the store ${config.storePath} ${storeState} and the Claude CLI ${cliState} at ${readings.cliPath}`,
           );
         }
-        const oauthClient = createCliOAuthClient(config, logger(), timeoutMs);
         const auth = createCliAuthRecovery(config, logger(), { watchCli: false, oauthClient });
         // What went wrong on the way, kept before a later step overwrites `lastError`.
         const failures = new Map<string, string | null>();
