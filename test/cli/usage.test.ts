@@ -59,7 +59,7 @@ describe('usage', () => {
       expect(run.stdout).toContain('Usage: oauth-recovery sync');
       expect(run.stdout).toMatch(/Global Options:/);
       for (const flag of [
-        '--store <path>',
+        '--store <path|url>',
         '--profile <id>',
         '--claude-config-dir <dir>',
         '--token-url <url>',
