@@ -6,7 +6,7 @@
 import { CooldownError, createAuthRecovery } from 'oauth-recovery';
 
 export async function runAgentTurn(callAnthropic: (accessToken: string) => Promise<string>): Promise<string> {
-  const auth = createAuthRecovery(); // openclaw's auth-profiles.json (or our own), profile anthropic:claude-cli
+  const auth = createAuthRecovery(); // our own store (or openclaw ≤ 2026.6's auth-profiles.json), profile anthropic:claude-cli
   await auth.start();
   try {
     return await auth.withAuth((token) => callAnthropic(token)); // refresh/sync/retry happen inside
