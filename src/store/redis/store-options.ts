@@ -33,6 +33,7 @@ export interface RedisProfileStoreOptions {
   mirrorPath?: string | false;
   /** Names this process in leases and spend markers. Default `<hostname>:<pid>:<random>`. */
   holderId?: string;
+  /** The refresh lease: lifetime `ttlMs` (default 30000 ms), `waitMs` and retry delays (ms). A wait that runs out throws `LockTimeoutError`. */
   lease?: LeaseOptions;
   /** After each commit, `WAIT replicas timeoutMs` on the writing connection. Default: no WAIT. */
   waitForReplicas?: { replicas: number; timeoutMs: number };
@@ -46,6 +47,7 @@ export interface RedisProfileStoreOptions {
   deadTokenTtlMs?: number;
   /** Injected clock (freshness, cooldown expiry, commit times). Epoch ms. */
   now?: () => number;
+  /** Freshness slack, ms: a token expiring within it counts as expired when a write or the mirror is weighed against the stored credential. Default 60000. */
   marginMs?: number;
   /** Warnings (unreachable server, a WAIT short of replicas, a healed regression); no token values. */
   onWarning?: (event: string, details: Record<string, unknown>) => void;
