@@ -105,9 +105,15 @@ export function recoverySetup(deps: RecoveryMachineDeps = {}) {
       /** Exponential, jittered, capped; never shorter than a server's Retry-After (still capped). */
       retryBackoff: ({ context }) =>
         retryDelayMs(context.attempts, context.retryAfterMs, context.policy, random),
-      /** Until `minRefreshIntervalMs` after the last token request started. */
+      /**
+       * Until `minRefreshIntervalMs` after the last token request started; never longer than the
+       * interval itself, so a wall clock stepping back cannot hold the recovery for that long.
+       */
       refreshThrottle: ({ context }) =>
-        remainingMs(earliestTokenRequestAt(context.lastRefreshAt, context.policy), now()),
+        Math.min(
+          context.policy.minRefreshIntervalMs,
+          remainingMs(earliestTokenRequestAt(context.lastRefreshAt, context.policy), now()),
+        ),
       /** Until the cooldown deadline held in context, so a restored deadline is honoured too. */
       cooldownDelay: ({ context }) => remainingMs(context.cooldownUntil, now()),
     },

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, readFile, realpath, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY } from '../../machines/index.js';
 import { CooldownError, LockCompromisedError } from '../../src/errors.js';
 import { createFileProfileStore } from '../../src/store/file-profile-store.js';
 import {
@@ -150,6 +151,10 @@ describe('lock faults', () => {
       auth.on('cooldownEnded', (event) => ended.push(event.reason));
       const retried = waitForState(auth, 'refreshing');
       fx.clock.advance(30_000); // the cooldown timer's delay elapses
+      // On the stepped-back wall clock the last token request lies ahead: the minimum interval
+      // between requests is still waited out on the timer (at most minRefreshIntervalMs), not for the hour.
+      expect(auth.getSnapshot().state).toBe('throttled');
+      fx.clock.advance(DEFAULT_POLICY.minRefreshIntervalMs);
       await retried;
       expect(ended).toEqual(['timer']);
       await waitForState(auth, 'cooldown'); // nothing fresher anywhere: it cools down again, not forever
