@@ -95,6 +95,28 @@ function nextOutcome(steps: readonly ModelStep[], index: number): ModelStep | un
 }
 
 /**
+ * The runtime records a refresh token refused with invalid_grant as dead (DeadRefreshTokens) and
+ * never spends it again: until a new login is adopted, a later refresh makes no token request.
+ */
+function spendsDeadRefreshToken(steps: readonly ModelStep[]): string | null {
+  let deadRefreshToken = false;
+  for (const step of steps) {
+    if (step.type === 'xstate.error.actor.refreshToken') {
+      if (deadRefreshToken) {
+        return (
+          'the runtime never spends a refresh token refused with invalid_grant again (DeadRefreshTokens, ' +
+          'src/runtime/cli-coordination.ts): with no new login adopted since, the refresh fails permanent ' +
+          'with no token request, so the fake cannot answer it'
+        );
+      }
+      if (step.fixture === 'invalidGrant') deadRefreshToken = true;
+    }
+    if (step.fixture === 'refreshed' || step.fixture === 'cliFresher') deadRefreshToken = false;
+  }
+  return null;
+}
+
+/**
  * Why the real runtime cannot produce this path, or null. The model over-approximates in three
  * places: the runtime's retry bookkeeping never fails; a call is "rejected again" only if a
  * `withAuth` call was refused while valid (only `valid` hands out tokens); and the CLI watcher
@@ -111,6 +133,8 @@ export function whyUnrealizable(steps: readonly ModelStep[]): string | null {
     // where the model says `transient`). Cause not yet traced; see the commit message.
     return 'TODO replay gap (not a proven model over-approximation): TOKEN_ACCEPTED with a repeated CLI adoption or invalid_grant is not yet realized correctly';
   }
+  const dead = spendsDeadRefreshToken(steps);
+  if (dead) return dead;
   for (const [index, step] of steps.entries()) {
     const previous = index > 0 ? steps[index - 1] : undefined;
     if (String(step.type).includes('refreshThrottle') && String(previous?.type).includes('cooldownDelay')) {
