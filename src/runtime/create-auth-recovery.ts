@@ -46,23 +46,18 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
   const inflight = new InflightWork();
   const handle = new MachineHandle();
   const gate = new TokenGate({ profileId, now, freshnessMarginMs: policy.freshnessMarginMs, pending });
-  const usage = new UsagePersistence({
+  // Usage stats and the failure record write the same store entry, so they share one wiring.
+  const storeEntry = {
     store: resolved.store,
     profileId,
     now,
     logger,
     inflight,
     savePending: () => saver.pending !== undefined,
-  });
+  };
+  const usage = new UsagePersistence(storeEntry);
   const emitted = new EmittedEvents();
-  const failures: FailureRecord = new FailureRecord({
-    store: resolved.store,
-    profileId,
-    now,
-    logger,
-    inflight,
-    savePending: () => saver.pending !== undefined,
-  });
+  const failures: FailureRecord = new FailureRecord(storeEntry);
   const saver: SaveRetry = new SaveRetry({ ...resolved, inflight, failures });
   const listeners = new Set<(snapshot: AuthRecoverySnapshot) => void>();
   const stopWatchers: Array<() => void> = [];
