@@ -102,9 +102,11 @@ export class RotationGuard {
       throw error;
     }
     let credential: OAuthCredential;
+    let sent = false;
     try {
       // A fleet store records the spend, and refuses a token the fleet already knows is dead.
       await this.deps.store.beforeSpend?.(this.deps.profileId, refreshToken);
+      sent = true;
       this.deps.onTokenRequest?.();
       credential = await this.deps.oauth.refresh(refreshToken);
     } catch (error) {
@@ -112,6 +114,8 @@ export class RotationGuard {
       const killed =
         error instanceof RefreshError && (error.kind === 'permanent' || error.httpStatus === 200);
       if (killed) dead.add(refreshToken);
+      // The whole fleet learns it, on every refresh path (ours, or the CLI's login).
+      if (killed && sent) await this.deps.store.spendRefused?.(this.deps.profileId, refreshToken);
       failures.record(error, { refreshTokenDead: killed });
       throw error;
     }

@@ -62,12 +62,18 @@ export interface ProfileStore {
   watch(onChange: () => void): () => void;
   /**
    * Optional (fleet stores): called inside `updateCredential`'s `fn`, right before `refreshToken`
-   * is sent to the token endpoint. Records a spend marker the fleet can see; a permanent
-   * RefreshError thrown by the same `fn` afterwards puts the token in the fleet's dead set.
+   * is sent to the token endpoint. Records a spend marker the fleet can see.
    * @throws RefreshError ('permanent') when the fleet already knows the token is dead, so it is
    *   never sent again; the file store has no such hook.
    */
   beforeSpend?(profileId: string, refreshToken: string): Promise<void>;
+  /**
+   * Optional (fleet stores): the token endpoint refused `refreshToken` (a permanent error such as
+   * `invalid_grant`, or a 200 whose pair could not be used) after `beforeSpend` let it go out.
+   * Puts the token in the fleet's dead set, whichever refresh path spent it (our pair or the
+   * Claude CLI's login). Best effort: an unreachable store resolves anyway.
+   */
+  spendRefused?(profileId: string, refreshToken: string): Promise<void>;
 }
 
 /** A change to usage stats: a number sets a field, `null` deletes it, absent leaves it. */

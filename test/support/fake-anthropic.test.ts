@@ -121,6 +121,17 @@ describe('fake Anthropic token endpoint', () => {
     expect(fake.tokenRequests).toBe(0);
     expect(fake.tokenRequestLog).toHaveLength(0);
   });
+
+  it('counts every request that sent a dead refresh token (invalidGrants stays live)', async () => {
+    const login = fake.issueLogin();
+    expect((await postToken(refreshBody(login.refreshToken))).status).toBe(200);
+    expect(fake.invalidGrants).toBe(0);
+    expect((await postToken(refreshBody(login.refreshToken))).status).toBe(400);
+    expect((await postToken(refreshBody('sk-ant-ort01-never-issued'))).status).toBe(400);
+    expect(fake.invalidGrants).toBe(2);
+    fake.resetCounters();
+    expect(fake.invalidGrants).toBe(0);
+  });
 });
 
 describe('fake Anthropic failure injection', () => {

@@ -177,8 +177,10 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     },
   });
 
-  // The server's own getters stay live: spread would copy their values once.
-  return Object.assign(Object.create(server) as LoopbackAnthropic, {
+  // The server's own getters stay live through the prototype. Our own getter must be defined
+  // as a getter too: Object.assign (like spread) would copy its value once, and `invalidGrants`
+  // read 0 for ever (it did, until the fleet host-crash figures exposed it).
+  const own = {
     tokenRequestLog,
     get invalidGrants() {
       return invalidGrants;
@@ -202,5 +204,9 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       timers.clear();
       await server.close();
     },
-  });
+  };
+  return Object.defineProperties(
+    Object.create(server) as LoopbackAnthropic,
+    Object.getOwnPropertyDescriptors(own),
+  ) as FakeAnthropic;
 }

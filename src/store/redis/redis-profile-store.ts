@@ -6,7 +6,8 @@
  *   compare-and-set on the version it read; a pair replacing the refresh token just spent always
  *   lands. `decideCredentialWrite` still gates every write: never wipe, never downgrade.
  * - A refresh token is marked as being spent before it is sent (`beforeSpend`); a token the
- *   endpoint refused goes into the fleet's dead set, so no host sends it again.
+ *   endpoint refused (`spendRefused`, on every refresh path) goes into the fleet's dead set, so
+ *   no host sends it again.
  * - The credential is made durable in the local mirror before the commit, and the commit waits
  *   out a reconnect (bounded by `operationTimeoutMs`); `WAIT` follows when asked for.
  * - Tokens are sealed with AES-256-GCM; the change channel carries versions and fingerprints.
@@ -52,7 +53,6 @@ export function createRedisProfileStore(options: RedisProfileStoreOptions): Redi
     ? createLocalMirror({ path: config.mirrorPath, now, marginMs })
     : null;
   const touched = new Set<string>();
-  const spending = new Map<string, string>();
   const watchers = new Set<() => void>();
   const connection = createStoreConnection(config);
   const ctx: CommitContext = { connection, cipher, config, mirror };
@@ -94,35 +94,23 @@ export function createRedisProfileStore(options: RedisProfileStoreOptions): Redi
       const afterLease: OAuthCredential[] = [];
       const outcome = await underLease(profileId, async (keys, lease) => {
         const record = await healFromMirror(ctx, profileId, keys, lease, await readRecord(ctx, keys));
-        try {
-          const { write, result, replacesSpent } = await fn(record.credential);
-          if (!write) {
-            // Mirroring an adopted pair is local bookkeeping: after the lease, not under it.
-            if (record.credential) afterLease.push(record.credential);
-            return result;
-          }
-          const decision = decideCredentialWrite(write, record.credential, now(), marginMs, {
-            replacesSpent,
-          });
-          if (decision.action === 'refuse') {
-            throw new DowngradeRefusedError(`${location} profile ${profileId}`, decision.reason);
-          }
-          if (decision.action === 'noop') return result;
-          // Durable on this host before anything that can wait on the network.
-          await mirror?.remember(profileId, write, replacesSpent);
-          await commitCredential(ctx, profileId, keys, lease, record, write, replacesSpent);
+        const { write, result, replacesSpent } = await fn(record.credential);
+        if (!write) {
+          // Mirroring an adopted pair is local bookkeeping: after the lease, not under it.
+          if (record.credential) afterLease.push(record.credential);
           return result;
-        } catch (error) {
-          const digest = spending.get(profileId);
-          if (digest && error instanceof RefreshError && error.kind === 'permanent') {
-            await op('mark dead', (client) => client.markDead(keys, digest, config.deadTokenTtlMs)).catch(
-              () => undefined,
-            );
-          }
-          throw error;
-        } finally {
-          spending.delete(profileId);
         }
+        const decision = decideCredentialWrite(write, record.credential, now(), marginMs, {
+          replacesSpent,
+        });
+        if (decision.action === 'refuse') {
+          throw new DowngradeRefusedError(`${location} profile ${profileId}`, decision.reason);
+        }
+        if (decision.action === 'noop') return result;
+        // Durable on this host before anything that can wait on the network.
+        await mirror?.remember(profileId, write, replacesSpent);
+        await commitCredential(ctx, profileId, keys, lease, record, write, replacesSpent);
+        return result;
       });
       for (const credential of afterLease)
         await mirror?.remember(profileId, credential).catch(() => undefined);
@@ -151,7 +139,15 @@ export function createRedisProfileStore(options: RedisProfileStoreOptions): Redi
         );
       }
       if (detail === 'takeover') config.onWarning('spendTakeover', { location, profileId });
-      spending.set(profileId, digest);
+    },
+
+    async spendRefused(profileId, refreshToken) {
+      const keys = keysOf(profileId);
+      const digest = cipher.digest(refreshToken);
+      await op('mark dead', (client) => client.markDead(keys, digest, config.deadTokenTtlMs)).catch(
+        (error: unknown) =>
+          config.onWarning('markDeadFailed', { location, profileId, message: String(error) }),
+      );
     },
 
     recordUsage(profileId, patch) {

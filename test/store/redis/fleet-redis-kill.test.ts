@@ -4,7 +4,8 @@
  * fsync always, so the committed data survives; or without persistence, so it comes back
  * empty and the hosts' local mirrors heal it). Three host processes. What callers saw (the
  * new token or a typed error), token requests (at most 2 for that rotation), invalid_grant
- * (none), and that the login survives: the next rotation works for every host.
+ * (none with AOF; at most one without persistence, which loses the spend marker and the dead
+ * set), and that the login survives: the stored pair is live after the next rotation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeAnthropic, startFakeAnthropic } from '../../support/fake-anthropic.js';
@@ -25,46 +26,53 @@ describe.each([
   { appendonly: true, what: 'AOF on: the data survives the restart' },
   { appendonly: false, what: 'no persistence: the restart comes back empty, the hosts heal it' },
 ])('Redis SIGKILLed mid-refresh and restarted ($what)', ({ appendonly }) => {
-  it('callers get the new token or a typed error; ≤ 2 token requests; no invalid_grant; the login survives', async () => {
+  it('callers get the new token or a typed error; ≤ 2 token requests; ≤ 1 invalid_grant; the login survives', async () => {
     const server: RedisServer = await startRedisServer({ appendonly });
     const fleet = await startFleet({ url: server.url, fake, hosts: 3 });
     try {
       fake.resetCounters();
-      fake.setLatency(4_000); // the token answer (and API calls) held: the kill lands inside the refresh
+      // The kill lands inside the refresh: when the first token request arrives (its spend
+      // marker is in Redis), redis-server is SIGKILLed and restarted before the fake answers.
+      const killed = new Promise<void>((resolve, reject) =>
+        fake.onNextTokenRequest(async () => {
+          await server.kill('SIGKILL');
+          await server.restart().then(resolve, reject);
+        }),
+      );
       const pending = fleet.round(1);
-      // A host is inside the refresh once its spend marker is in Redis (set right before sending).
-      const deadline = Date.now() + 15_000;
-      while ((await fleet.store.fleetStatus(PROFILE_ID)).spendInFlight === null) {
-        if (Date.now() > deadline) throw new Error('no host started spending within 15 s');
-      }
-      const answeredBeforeKill = fake.tokenRequests; // logged only after the held answer
-      await server.kill('SIGKILL');
-      await server.restart();
+      await killed;
       const first = await pending;
       const requestsDuringFault = fake.tokenRequests;
-      fake.setLatency(0);
+      const sent = fake.tokenRequestLog.map(
+        (request) => (request.body as { refresh_token: string }).refresh_token,
+      );
       const second = await fleet.round(2);
       const stats = await fleet.stopAll();
       const summary = {
         round1: first.map((answer) => (answer.ok ? 'ok' : answer.error)),
         appendonly,
-        answeredBeforeKill,
         tokenRequestsRound1: requestsDuringFault,
+        // Did a later request of the faulted rotation send the token the first one spent?
+        respentFirstToken: sent.slice(1).filter((token) => token === sent[0]).length,
         round2: second.map((answer) => (answer.ok ? 'ok' : answer.error)),
         tokenRequestsTotal: fake.tokenRequests,
         invalidGrants: fake.invalidGrants,
       };
       console.log(`redis SIGKILL mid-refresh, 3 hosts: ${JSON.stringify(summary)}`);
-      for (const answer of first) {
+      for (const answer of [...first, ...second]) {
         if (!answer.ok) expect(answer.error).toMatch(/^[A-Za-z]+Error: /);
       }
-      expect(answeredBeforeKill).toBe(0);
       expect(requestsDuringFault).toBeLessThanOrEqual(2);
-      expect(fake.invalidGrants).toBe(0);
       if (appendonly) {
+        expect(fake.invalidGrants).toBe(0);
         expect(second.every((answer) => answer.ok)).toBe(true);
         expect(stats.every((stat) => stat.state === 'valid')).toBe(true);
       } else {
+        // The restart lost the spend marker and the dead set with the data: a host whose
+        // mirror still held the pre-rotation pair may put it back and spend its token again,
+        // one invalid_grant, and that host cools down. Never more than that one.
+        expect(fake.invalidGrants).toBe(summary.respentFirstToken);
+        expect(fake.invalidGrants).toBeLessThanOrEqual(1);
         // Measured: a host whose refresh hit the outage enters its own cooldown (a typed
         // CooldownError to its callers until it ends); the others carry on with the healed login.
         expect(second.some((answer) => answer.ok)).toBe(true);
@@ -73,7 +81,6 @@ describe.each([
       const stored = await fleet.store.readCredential(PROFILE_ID);
       expect(fake.tokenState(stored?.accessToken ?? '')).toBe('valid');
     } finally {
-      fake.setLatency(0);
       await fleet.dispose();
       await server.stop();
     }

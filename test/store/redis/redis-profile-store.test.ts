@@ -151,6 +151,7 @@ describe('Redis profile store', () => {
     await expect(
       a.updateCredential(PROFILE, async (current) => {
         await a.beforeSpend?.(PROFILE, current?.refreshToken ?? '');
+        await a.spendRefused?.(PROFILE, current?.refreshToken ?? ''); // the endpoint said invalid_grant
         throw new RefreshError('permanent', 'invalid_grant', { oauthError: 'invalid_grant' });
       }),
     ).rejects.toBeInstanceOf(RefreshError);
