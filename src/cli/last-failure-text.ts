@@ -3,11 +3,11 @@
  * last failure in one line (when, class, HTTP status or cause code, content type; never a
  * token), and "log in before HH:MM" (local time) when the refresh token is known dead.
  */
-import type { LastFailureRecord } from '../store/own-profile.js';
+import type { LastFailure } from '../store/last-failure.js';
 import { formatDuration, formatTime } from './format.js';
 
 /** `permanent, HTTP 400 invalid_grant, application/json` / `transient, ECONNREFUSED`. */
-export function describeFailureClass(failure: LastFailureRecord): string {
+export function describeFailureClass(failure: LastFailure): string {
   const parts: string[] = [failure.kind];
   if (failure.httpStatus !== undefined) {
     parts.push(`HTTP ${failure.httpStatus}${failure.oauthError ? ` ${failure.oauthError}` : ''}`);
@@ -18,7 +18,7 @@ export function describeFailureClass(failure: LastFailureRecord): string {
 }
 
 /** `2026-11-30T10:12:00.000Z (5m 3s ago): permanent, HTTP 400 invalid_grant, application/json`. */
-export function describeLastFailure(failure: LastFailureRecord, now: number): string {
+export function describeLastFailure(failure: LastFailure, now: number): string {
   return `${formatTime(failure.at)} (${formatDuration(now - failure.at)} ago): ${describeFailureClass(failure)}`;
 }
 

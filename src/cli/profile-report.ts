@@ -17,7 +17,8 @@ import {
   findForeignProblems,
 } from '../store/auth-profiles-schema.js';
 import { createFileProfileStore } from '../store/file-profile-store.js';
-import { type LastFailureRecord, readOwnProfile } from '../store/own-profile.js';
+import type { LastFailure } from '../store/last-failure.js';
+import { readOwnProfile } from '../store/own-profile.js';
 import type { FleetStatus } from '../store/redis/index.js';
 import type { ProfileUsage } from '../store/types.js';
 import { openCliStore } from './cli-store.js';
@@ -75,7 +76,7 @@ export interface ProfileReport {
    */
   foreignProblems: ForeignProblem[];
   /** The last failed recovery the runtime persisted (cleared by a success), or null. */
-  lastFailure: LastFailureRecord | null;
+  lastFailure: LastFailure | null;
   /**
    * The server said the stored refresh token is dead (`lastFailure.kind` permanent) and the
    * Claude CLI holds nothing fresher: a person must log in before `expiresAt` (exit 3).
@@ -90,7 +91,7 @@ export interface ProfileReadings {
   credential: OAuthCredential | null;
   /** Our usage stats, finite numbers only. */
   usage: ProfileUsage;
-  lastFailure: LastFailureRecord | null;
+  lastFailure: LastFailure | null;
   cli: CliReading;
   /** Set for a Redis store. */
   fleet?: FleetStatus | null;
