@@ -5,20 +5,30 @@
 import { DowngradeRefusedError } from '../errors.js';
 import type { ClaudeAiOauth, ClaudeCliCredentialsDocument } from './claude-cli-schema.js';
 import type { ClaudeCliReadResult } from './claude-cli-source.js';
+import { clampExpiresAt, MAX_DATE_MS } from './expiry-bounds.js';
 import { toCredentialView } from './fingerprint.js';
 import { decideCredentialWrite } from './freshness.js';
 import { serializeLike } from './json-document.js';
 import type { OAuthCredential } from './types.js';
 
-/** The CLI's `claudeAiOauth` as our credential; a missing `expiresAt` reads as 0 (unknown: never fresh). */
-export function toOAuthCredential(oauth: ClaudeAiOauth): OAuthCredential {
+/**
+ * The CLI's `claudeAiOauth` as our credential, its numbers clamped as the store's are: a
+ * missing `expiresAt` reads as 0 (unknown: never fresh), a negative one as 0, and one beyond
+ * the longest believable lifetime (`1e300`, `1e400` = Infinity) as `now` + that lifetime
+ * ({@link clampExpiresAt}); a `refreshTokenExpiresAt` that is not a positive date is dropped,
+ * and one beyond the last date JavaScript can hold is cut to it.
+ *
+ * @param now - epoch ms.
+ */
+export function toOAuthCredential(oauth: ClaudeAiOauth, now: number): OAuthCredential {
   const credential: OAuthCredential = {
     accessToken: oauth.accessToken,
     refreshToken: oauth.refreshToken,
-    expiresAt: oauth.expiresAt ?? 0,
+    expiresAt: clampExpiresAt(oauth.expiresAt ?? 0, now),
   };
-  if (typeof oauth.refreshTokenExpiresAt === 'number')
-    credential.refreshTokenExpiresAt = oauth.refreshTokenExpiresAt;
+  const refreshTokenExpiresAt = oauth.refreshTokenExpiresAt;
+  if (typeof refreshTokenExpiresAt === 'number' && refreshTokenExpiresAt > 0)
+    credential.refreshTokenExpiresAt = Math.min(refreshTokenExpiresAt, MAX_DATE_MS);
   if (oauth.scopes) credential.scopes = [...oauth.scopes];
   if (typeof oauth.subscriptionType === 'string') credential.subscriptionType = oauth.subscriptionType;
   if (typeof oauth.rateLimitTier === 'string') credential.rateLimitTier = oauth.rateLimitTier;
@@ -26,13 +36,16 @@ export function toOAuthCredential(oauth: ClaudeAiOauth): OAuthCredential {
 }
 
 /**
- * What the CLI's document holds. A login is blank (logged out) only when both its tokens are
+ * What the CLI's document holds (`now`, epoch ms, bounds its expiry). A login is blank (logged out) only when both its tokens are
  * empty, as the CLI leaves it after its own refresh failed; an expired login, or one without
  * `expiresAt`, whose refresh token is set is a login that can still be refreshed.
  */
-export function interpretClaudeCliDocument(document: ClaudeCliCredentialsDocument): ClaudeCliReadResult {
+export function interpretClaudeCliDocument(
+  document: ClaudeCliCredentialsDocument,
+  now: number,
+): ClaudeCliReadResult {
   if (!document.claudeAiOauth) return { status: 'missing' };
-  const credential = toOAuthCredential(document.claudeAiOauth);
+  const credential = toOAuthCredential(document.claudeAiOauth, now);
   if (credential.accessToken === '' && credential.refreshToken === '') return { status: 'blank' };
   return { status: 'ok', credential, meta: toCredentialView(credential, 'cli') };
 }
@@ -123,7 +136,9 @@ export function planClaudeCliWriteBack(input: {
   /** The refresh token spent to get `rotated` (see `WriteOptions.replacesSpent`). */
   replacesSpent?: string;
 }): string | null {
-  const stored = input.document?.claudeAiOauth ? toOAuthCredential(input.document.claudeAiOauth) : null;
+  const stored = input.document?.claudeAiOauth
+    ? toOAuthCredential(input.document.claudeAiOauth, input.now)
+    : null;
   const decision = decideCredentialWrite(input.rotated, stored, input.now, input.marginMs, {
     replacesSpent: input.replacesSpent,
   });

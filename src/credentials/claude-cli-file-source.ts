@@ -70,7 +70,7 @@ export function createClaudeCliFileSource(options: ClaudeCliFileSourceOptions): 
         cache = undefined;
         return { status: 'missing' };
       }
-      const result = interpretClaudeCliDocument(read.document);
+      const result = interpretClaudeCliDocument(read.document, now());
       cache = { key: read.key, result };
       return result;
     },

@@ -90,7 +90,7 @@ export function createClaudeCliKeychainSource(options: ClaudeCliKeychainSourceOp
 
     async read() {
       const item = await readItem();
-      return item ? interpretClaudeCliDocument(item.document) : { status: 'missing' };
+      return item ? interpretClaudeCliDocument(item.document, now()) : { status: 'missing' };
     },
 
     writeBack(rotated: OAuthCredential, writeOptions: WriteOptions = {}) {

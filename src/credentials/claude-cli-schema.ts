@@ -7,13 +7,22 @@
  */
 import { z } from 'zod';
 
+/**
+ * A JSON number. `1e400` parses as `Infinity`, which zod 4's `z.number()` refuses: it is kept
+ * here, and the reader clamps it (`toOAuthCredential`) like any other absurd value.
+ */
+const jsonNumber = z.custom<number>((value) => typeof value === 'number' && !Number.isNaN(value), {
+  error: (issue) =>
+    `has the wrong type (expected number, got ${issue.input === null ? 'null' : Array.isArray(issue.input) ? 'array' : typeof issue.input})`,
+});
+
 export const ClaudeAiOauthSchema = z.looseObject({
   accessToken: z.string(),
   refreshToken: z.string(),
   /** Epoch milliseconds; 0 when the CLI blanked the login; absent in some files seen in the wild. */
-  expiresAt: z.number().optional(),
+  expiresAt: jsonNumber.optional(),
   /** Epoch milliseconds: when the refresh token itself stops working (Claude Code 2.1.x). */
-  refreshTokenExpiresAt: z.number().optional(),
+  refreshTokenExpiresAt: jsonNumber.optional(),
   scopes: z.array(z.string()).optional(),
   subscriptionType: z.string().nullable().optional(),
   rateLimitTier: z.string().nullable().optional(),

@@ -2,9 +2,12 @@
  * What an operator sees (issue 9): the persisted last failure in `status`, `status --json` and
  * `doctor`; `status` exit 3 "log in before HH:MM" when the refresh token is known dead even
  * while the access token works; someone else's malformed profile (input 7) warned about, not
- * fatal; absurd stored numbers (issue 11 item 5) crash no command. The real binary, real files.
+ * fatal; absurd stored numbers (issue 11 item 5), in our store or the Claude CLI's file, crash no
+ * command. The real binary, real files.
  */
+import { writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_TOKEN_LIFETIME_MS } from '../../src/credentials/expiry-bounds.js';
 import { type CliFixture, createCliFixture, expectNoSecrets, expiresIn, PROFILE_ID } from './cli-harness.js';
 import { DoctorJsonSchema, StatusJsonSchema } from './schemas.js';
 
@@ -174,6 +177,38 @@ describe('absurd stored numbers crash no command (issue 11 item 5)', () => {
         const output = `${result.stdout}\n${result.stderr}`;
         expect(output).not.toMatch(/Invalid time value|RangeError|\n\s+at /);
         expectNoSecrets(result, fx.secrets);
+      }
+    },
+  );
+});
+
+describe("absurd numbers in the Claude CLI's file crash no command (issue 11 item 5)", () => {
+  it.each(['1e300', '1e400', '-1', '"NaN"', '"1e300"'])(
+    'expiresAt %s: status, status --json, doctor, sync and refresh answer with a documented exit code',
+    async (expiresAt) => {
+      const ours = fx.login();
+      await fx.writeStore(ours);
+      const theirs = fx.login();
+      await writeFile(
+        fx.cliPath,
+        `{"claudeAiOauth":{"accessToken":"${theirs.accessToken}","refreshToken":"${theirs.refreshToken}","expiresAt":${expiresAt}}}`,
+        { mode: 0o600 },
+      );
+      for (const args of [
+        ['status'],
+        ['status', '--json'],
+        ['doctor'],
+        ['sync'],
+        ['refresh', '--log-level', 'silent'],
+      ]) {
+        const result = await run([...args, ...fx.flags()]);
+        expect([0, 1, 3, 4]).toContain(result.code);
+        const output = `${result.stdout}\n${result.stderr}`;
+        expect(output).not.toMatch(/Invalid time value|RangeError|\n\s+at /);
+        expectNoSecrets(result, fx.secrets);
+        // Whatever was adopted, the store never holds an expiry beyond the longest believable lifetime.
+        const stored = (await fx.readStore()).profiles[PROFILE_ID];
+        expect(stored.expires).toBeLessThanOrEqual(Date.now() + MAX_TOKEN_LIFETIME_MS);
       }
     },
   );

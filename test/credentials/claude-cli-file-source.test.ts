@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createClaudeCliFileSource } from '../../src/credentials/claude-cli-file-source.js';
 import { requireClaudeCliCredential } from '../../src/credentials/claude-cli-source.js';
+import { MAX_DATE_MS, MAX_TOKEN_LIFETIME_MS } from '../../src/credentials/expiry-bounds.js';
 import { fingerprintToken } from '../../src/credentials/fingerprint.js';
 import { CredentialParseError, DowngradeRefusedError, LoggedOutError } from '../../src/errors.js';
 import { listTempFiles, writeFileAtomic } from '../../src/fs/atomic-write.js';
@@ -111,6 +112,50 @@ describe('ClaudeCliFileSource.read', () => {
     await writeFile(file, JSON.stringify(claudeCliDocument(makeCredential())));
     expect((await source.read()).status).toBe('ok');
   });
+});
+
+describe('ClaudeCliFileSource.read clamps absurd numbers (issue 11 item 5)', () => {
+  const credential = makeCredential();
+  const withExpiry = (expiresAt: string, extra = '') =>
+    `{"claudeAiOauth":{"accessToken":"${credential.accessToken}","refreshToken":"${credential.refreshToken}","expiresAt":${expiresAt}${extra}}}`;
+
+  it.each([
+    ['1e300', NOW + MAX_TOKEN_LIFETIME_MS],
+    ['1e400 (Infinity once parsed)', NOW + MAX_TOKEN_LIFETIME_MS],
+    ['-1', 0],
+    ['-1e400', 0],
+    ['0.5', 1],
+  ])('expiresAt %s reads as %d', async (label, expected) => {
+    const { source } = await setup(undefined, { raw: withExpiry(label.split(' ')[0] as string) });
+    const result = await source.read();
+    expect(result.status === 'ok' && result.credential.expiresAt).toBe(expected);
+    expect(result.status === 'ok' && result.meta.expiresAt).toBe(expected);
+  });
+
+  it('a refreshTokenExpiresAt beyond any date is cut to the last one; a negative one is dropped', async () => {
+    const far = await setup(undefined, {
+      raw: withExpiry(String(NOW + HOUR), ',"refreshTokenExpiresAt":1e300'),
+    });
+    const read = await far.source.read();
+    expect(read.status === 'ok' && read.credential.refreshTokenExpiresAt).toBe(MAX_DATE_MS);
+    const negative = await setup(undefined, {
+      raw: withExpiry(String(NOW + HOUR), ',"refreshTokenExpiresAt":-5'),
+    });
+    const none = await negative.source.read();
+    expect(none.status === 'ok' && 'refreshTokenExpiresAt' in none.credential).toBe(false);
+  });
+
+  it.each(['"NaN"', '"1e300"', 'null', '{}'])(
+    'expiresAt %s is a CredentialParseError naming the field, never a crash',
+    async (raw) => {
+      const { source } = await setup(undefined, { raw: withExpiry(raw) });
+      const error = await caught(source.read());
+      expect(error).toBeInstanceOf(CredentialParseError);
+      expect((error as CredentialParseError).message).toContain('claudeAiOauth.expiresAt');
+      expect((error as CredentialParseError).message).toContain('expected number');
+      expectNoSecrets(error, [credential.accessToken, credential.refreshToken]);
+    },
+  );
 });
 
 describe('ClaudeCliFileSource.writeBack', () => {
