@@ -5,6 +5,7 @@
  * `data-state` and each arrow `data-from`/`data-to`, so the page can highlight them live.
  */
 import type { MachineGraph } from '../graph/machine-graph.js';
+import { escapeHtml } from './html.js';
 
 export interface DiagramBox {
   id: string;
@@ -33,8 +34,6 @@ const BOX_H = 52;
 const GAP_X = 120;
 const GAP_Y = 44;
 const PAD = 24;
-
-const escapeXml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * Orders each column by the mean position of its neighbours (the barycenter heuristic), a few
@@ -174,18 +173,18 @@ export function renderDiagramSvg(layout: DiagramLayout): string {
       const from = byId.get(edge.from);
       const to = byId.get(edge.to);
       if (!from || !to) return '';
-      const title = escapeXml(`${edge.from} → ${edge.to}: ${edge.labels.join(' | ')}`);
-      return `<path class="edge" data-from="${escapeXml(edge.from)}" data-to="${escapeXml(edge.to)}" d="${edgePath(from, to)}" marker-end="url(#arrow)"><title>${title}</title></path>`;
+      const title = escapeHtml(`${edge.from} → ${edge.to}: ${edge.labels.join(' | ')}`);
+      return `<path class="edge" data-from="${escapeHtml(edge.from)}" data-to="${escapeHtml(edge.to)}" d="${edgePath(from, to)}" marker-end="url(#arrow)"><title>${title}</title></path>`;
     })
     .join('\n');
   const boxes = layout.boxes
     .map((box) => {
       const cx = round(box.x + BOX_W / 2);
       const detail = box.detail
-        ? `<text class="detail" x="${cx}" y="${round(box.y + 36)}">${escapeXml(box.detail)}</text>`
+        ? `<text class="detail" x="${cx}" y="${round(box.y + 36)}">${escapeHtml(box.detail)}</text>`
         : '';
       const labelY = round(box.y + (box.detail ? 21 : 30));
-      return `<g class="state" data-state="${escapeXml(box.id)}"><rect x="${round(box.x)}" y="${round(box.y)}" width="${BOX_W}" height="${BOX_H}" rx="10"></rect><text class="label" x="${cx}" y="${labelY}">${escapeXml(box.label)}</text>${detail}</g>`;
+      return `<g class="state" data-state="${escapeHtml(box.id)}"><rect x="${round(box.x)}" y="${round(box.y)}" width="${BOX_W}" height="${BOX_H}" rx="10"></rect><text class="label" x="${cx}" y="${labelY}">${escapeHtml(box.label)}</text>${detail}</g>`;
     })
     .join('\n');
   return `<svg class="diagram" viewBox="0 0 ${layout.width} ${layout.height}" width="${layout.width}" height="${layout.height}" role="img" aria-label="state diagram">

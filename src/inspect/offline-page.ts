@@ -6,6 +6,7 @@
  */
 import type { MachineGraph } from '../graph/machine-graph.js';
 import { layoutMachineGraph, renderDiagramSvg } from './diagram-svg.js';
+import { escapeHtml, pageHead } from './html.js';
 
 export interface OfflinePageOptions {
   title: string;
@@ -13,8 +14,6 @@ export interface OfflinePageOptions {
   /** CSP nonce for the inline `<style>` and `<script>`. */
   nonce: string;
 }
-
-const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const STYLE = `
 :root { --bg: #f5f6f8; --card: #fff; --ink: #1d2330; --muted: #687085; --line: #c9cfdb;
@@ -159,15 +158,7 @@ export function renderOfflinePage(options: OfflinePageOptions): string {
   const { graph } = options;
   const nonce = escapeHtml(options.nonce);
   const title = escapeHtml(options.title);
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${title}</title>
-<style nonce="${nonce}">${STYLE}</style>
-</head>
+  return `${pageHead({ title: options.title, nonce: options.nonce, style: STYLE })}
 <body data-state="">
 <header>
   <h1>${title}</h1>

@@ -20,6 +20,7 @@ import { createRecoveryMachine } from '../../machines/index.js';
 import { machineGraph } from '../graph/machine-graph.js';
 import { hasAccessToken, resolveAccessToken, withAccessToken } from './access-token.js';
 import { type ConnectionLimits, guardConnections } from './connection-guard.js';
+import { PLAIN_TEXT, SECURITY_HEADERS, sendResponse } from './http-response.js';
 import { createInspectionFeed, type FeedUpdate } from './inspection-feed.js';
 import { assertBindAllowed, DEFAULT_INSPECTOR_HOST, httpUrl, isAllowedHostHeader } from './loopback.js';
 import { renderOfflinePage } from './offline-page.js';
@@ -68,23 +69,6 @@ export interface OfflineInspector {
 
 const KEEPALIVE_MS = 15_000;
 const MAX_BUFFERED_BYTES = 1024 * 1024;
-
-const SECURITY_HEADERS = {
-  'cache-control': 'no-store',
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-};
-
-function send(response: ServerResponse, status: number, type: string, body: string, extra = {}): void {
-  response.writeHead(status, {
-    ...SECURITY_HEADERS,
-    'content-type': type,
-    'content-length': Buffer.byteLength(body),
-    ...extra,
-  });
-  response.end(body);
-}
 
 function sseMessage(event: string, data: unknown, id?: number): string {
   const idLine = id === undefined ? '' : `id: ${id}\n`;
@@ -139,7 +123,7 @@ export async function startOfflineInspector(
         slot.refused === 'client'
           ? 'too many inspector pages open from this client'
           : 'too many inspector pages open';
-      send(response, 503, 'text/plain; charset=utf-8', `${reason}\n`, { 'retry-after': '5' });
+      sendResponse(response, 503, PLAIN_TEXT, `${reason}\n`, { 'retry-after': '5' });
       return;
     }
     response.writeHead(200, {
@@ -163,21 +147,21 @@ export async function startOfflineInspector(
 
   function onRequest(request: IncomingMessage, response: ServerResponse): void {
     if (!isAllowedHostHeader(request.headers.host, allowNonLoopback)) {
-      send(response, 403, 'text/plain; charset=utf-8', 'forbidden host\n');
+      sendResponse(response, 403, PLAIN_TEXT, 'forbidden host\n');
       return;
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
-      send(response, 405, 'text/plain; charset=utf-8', 'method not allowed\n', { allow: 'GET, HEAD' });
+      sendResponse(response, 405, PLAIN_TEXT, 'method not allowed\n', { allow: 'GET, HEAD' });
       return;
     }
     const path = (request.url ?? '/').split('?')[0];
     if (!hasAccessToken(request, token)) {
-      send(response, 403, 'text/plain; charset=utf-8', 'open the URL with its ?token= as printed\n');
+      sendResponse(response, 403, PLAIN_TEXT, 'open the URL with its ?token= as printed\n');
       return;
     }
     if (path === '/' || path === '/index.html') {
       const nonce = randomBytes(16).toString('base64');
-      send(response, 200, 'text/html; charset=utf-8', renderOfflinePage({ title, graph, nonce }), {
+      sendResponse(response, 200, 'text/html; charset=utf-8', renderOfflinePage({ title, graph, nonce }), {
         'content-security-policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
       });
       return;
@@ -188,10 +172,10 @@ export async function startOfflineInspector(
     }
     if (path === '/state') {
       const body = JSON.stringify({ title, machine: graph.id, ...feed.live(), log: feed.log().slice(-50) });
-      send(response, 200, 'application/json; charset=utf-8', `${body}\n`);
+      sendResponse(response, 200, 'application/json; charset=utf-8', `${body}\n`);
       return;
     }
-    send(response, 404, 'text/plain; charset=utf-8', 'not found\n');
+    sendResponse(response, 404, PLAIN_TEXT, 'not found\n');
   }
 
   const server = createServer(onRequest);

@@ -3,30 +3,21 @@
  * inspector UI and forwards the relay's sanitized frames to it with `postMessage`, addressed
  * to the inspector's origin only. The frames come from our loopback WebSocket (`/viewer`).
  */
+import { escapeHtml, pageHead, scriptJson } from './html.js';
 
 export const DEFAULT_STATELY_INSPECTOR_URL = 'https://stately.ai/inspect';
 
-const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-/** `<` escaped so a value can sit inside a `<script>` element. */
-const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</g, '\\u003c');
-
-export function statelyBridgePage(options: { inspectorUrl: string; nonce: string }): string {
-  const origin = new URL(options.inspectorUrl).origin;
-  const nonce = escapeHtml(options.nonce);
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="referrer" content="no-referrer">
-<title>oauth-recovery · Stately inspector</title>
-<style nonce="${nonce}">
+const STYLE = `
 html, body { margin: 0; height: 100%; font: 13px system-ui, sans-serif; }
 body { display: flex; flex-direction: column; }
 header { padding: 4px 10px; background: #1f2430; color: #cfd6e4; }
 iframe { border: 0; flex: 1; width: 100%; }
-</style>
-</head>
+`;
+
+export function statelyBridgePage(options: { inspectorUrl: string; nonce: string }): string {
+  const origin = new URL(options.inspectorUrl).origin;
+  const nonce = escapeHtml(options.nonce);
+  return `${pageHead({ title: 'oauth-recovery · Stately inspector', nonce: options.nonce, style: STYLE })}
 <body>
 <header>oauth-recovery → Stately inspector · events are sanitized before they leave the process · <span id="status">connecting…</span></header>
 <iframe id="inspector" src="${escapeHtml(options.inspectorUrl)}"></iframe>

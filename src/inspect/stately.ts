@@ -27,9 +27,12 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { createWebSocketInspector } from '@statelyai/inspect';
 import type { InspectionEvent } from 'xstate';
+import { createDeferred } from '../deferred.js';
 import { importOptional } from '../optional-dependency.js';
 import { hasAccessToken, resolveAccessToken, withAccessToken } from './access-token.js';
 import { type ConnectionLimits, guardConnections } from './connection-guard.js';
+import { createFrameReplay } from './frame-replay.js';
+import { PLAIN_TEXT, sendResponse } from './http-response.js';
 import { assertBindAllowed, DEFAULT_INSPECTOR_HOST, httpUrl, isAllowedHostHeader } from './loopback.js';
 import { type SecretSource, sanitizeInspectionEvent } from './sanitize.js';
 import { DEFAULT_STATELY_INSPECTOR_URL, statelyBridgePage } from './stately-bridge-page.js';
@@ -92,17 +95,6 @@ export interface StatelyInspector {
 const MAX_BUFFERED_EVENTS = 200;
 const MAX_PRODUCER_MESSAGE_BYTES = 4 * 1024 * 1024;
 
-function respond(response: ServerResponse, status: number, body: string, headers: Record<string, string>) {
-  response.writeHead(status, {
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
-    'referrer-policy': 'no-referrer',
-    ...headers,
-  });
-  response.end(body);
-}
-
 /**
  * Feeds the Stately inspector UI (https://stately.ai/inspect) with sanitized inspection events
  * through a loopback relay and bridge page; returns at once, `ready` resolves with the page URL.
@@ -126,9 +118,7 @@ export function connectStatelyInspector(options: StatelyInspectorOptions = {}): 
 
   const viewers = new Set<WebSocketPeer>();
   const producers = new Set<WebSocketPeer>();
-  /** `@xstate.actor` frames by session (so a late viewer can still draw the machine), then the rest. */
-  const actorFrames = new Map<string, string>();
-  const recentFrames: string[] = [];
+  const replay = createFrameReplay(replayLimit);
   let client: ReturnType<typeof createWebSocketInspector> | undefined;
   const early: InspectionEvent[] = [];
   let url: string | undefined;
@@ -136,20 +126,7 @@ export function connectStatelyInspector(options: StatelyInspectorOptions = {}): 
   let stopped = false;
 
   function relay(frame: string): void {
-    let type: unknown;
-    let sessionId: unknown;
-    try {
-      ({ type, sessionId } = JSON.parse(frame) as { type?: unknown; sessionId?: unknown });
-    } catch {
-      return; // not one of the inspector's frames
-    }
-    if (type === '@xstate.actor' && typeof sessionId === 'string') {
-      actorFrames.set(sessionId, frame);
-      if (actorFrames.size > replayLimit) actorFrames.delete(actorFrames.keys().next().value as string);
-    } else {
-      recentFrames.push(frame);
-      if (recentFrames.length > replayLimit) recentFrames.shift();
-    }
+    if (!replay.record(frame)) return; // not one of the inspector's frames
     for (const viewer of viewers) viewer.send(frame);
   }
 
@@ -180,7 +157,7 @@ export function connectStatelyInspector(options: StatelyInspectorOptions = {}): 
       });
       if (!viewer) return;
       viewers.add(viewer);
-      for (const frame of [...actorFrames.values(), ...recentFrames]) viewer.send(frame);
+      for (const frame of replay.frames()) viewer.send(frame);
       return;
     }
     socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -188,24 +165,21 @@ export function connectStatelyInspector(options: StatelyInspectorOptions = {}): 
 
   function onRequest(request: IncomingMessage, response: ServerResponse): void {
     if (!isAllowedHostHeader(request.headers.host, allowNonLoopback)) {
-      respond(response, 403, 'forbidden host\n', { 'content-type': 'text/plain; charset=utf-8' });
+      sendResponse(response, 403, PLAIN_TEXT, 'forbidden host\n');
       return;
     }
     const path = (request.url ?? '/').split('?')[0];
     if (request.method !== 'GET' || path !== '/') {
-      respond(response, 404, 'not found\n', { 'content-type': 'text/plain; charset=utf-8' });
+      sendResponse(response, 404, PLAIN_TEXT, 'not found\n');
       return;
     }
     if (!hasAccessToken(request, token)) {
-      respond(response, 403, 'open the URL with its ?token= as printed\n', {
-        'content-type': 'text/plain; charset=utf-8',
-      });
+      sendResponse(response, 403, PLAIN_TEXT, 'open the URL with its ?token= as printed\n');
       return;
     }
     const nonce = randomBytes(16).toString('base64');
     const origin = new URL(inspectorUrl).origin;
-    respond(response, 200, statelyBridgePage({ inspectorUrl, nonce }), {
-      'content-type': 'text/html; charset=utf-8',
+    sendResponse(response, 200, 'text/html; charset=utf-8', statelyBridgePage({ inspectorUrl, nonce }), {
       'content-security-policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self' ws: wss:; frame-src ${origin}; base-uri 'none'; form-action 'none'`,
     });
   }
@@ -214,13 +188,12 @@ export function connectStatelyInspector(options: StatelyInspectorOptions = {}): 
   const guard = guardConnections(server, options.limits);
   server.on('upgrade', onUpgrade);
 
-  let resolveReady!: (value: string) => void;
-  let rejectReady!: (error: unknown) => void;
-  const ready = new Promise<string>((resolve, reject) => {
-    resolveReady = resolve;
-    rejectReady = reject;
-  });
-  ready.catch(() => undefined); // reported through `ready`; never an unhandled rejection
+  // Reported through `ready`; never an unhandled rejection.
+  const {
+    promise: ready,
+    resolve: resolveReady,
+    reject: rejectReady,
+  } = createDeferred<string>({ quiet: true });
   let started = false;
   /** Resolves once the inspector client is connected to the relay (so `stop()` never races it). */
   let producerConnected: () => void = () => undefined;

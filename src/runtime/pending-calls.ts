@@ -4,7 +4,7 @@
  * `releaseForRetry` and waits for their outcomes; a recovery that ends another way releases
  * them with the new token (`valid`) or fails them (`cooldown`, `stop`).
  */
-import { createDeferred, type Deferred } from './deferred.js';
+import { createDeferred, type Deferred } from '../deferred.js';
 
 /** How a call's single retry with the recovered token ended. */
 export type RetryOutcome = 'succeeded' | 'rejected' | 'failed';

@@ -6,8 +6,8 @@
  */
 import { type CredentialView, type RecoveryStateName, usableMarginMs } from '../../machines/index.js';
 import type { OAuthCredential } from '../credentials/types.js';
+import { createDeferred, type Deferred } from '../deferred.js';
 import { CooldownError, StoppedError } from '../errors.js';
-import { createDeferred, type Deferred } from './deferred.js';
 import type { PendingCalls } from './pending-calls.js';
 
 /** What the gate needs: the clock, the freshness margin and the calls waiting for a retry. */
