@@ -90,8 +90,13 @@ function holdLease(
       if (released) return;
       released = true;
       clearInterval(timer);
-      // Best effort: an unreachable server lets the lease expire by itself.
-      await client.releaseLease(keys.lease, value).catch(() => undefined);
+      // Best effort, and bounded: a server cut off by a partition may never answer (the
+      // command waits in the socket), and then the lease expires by itself.
+      await withDeadline(
+        client.releaseLease(keys.lease, value),
+        Date.now() + Math.min(1_000, ttlMs),
+        keys.lease,
+      ).catch(() => undefined);
     },
   };
 }

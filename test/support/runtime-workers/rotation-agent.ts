@@ -10,7 +10,9 @@
  * `<store>` is a file path, or a `redis://` URL (then `mirrorPath` is this host's local mirror,
  * the key comes from `OAUTH_RECOVERY_REDIS_KEY`, and `AGENT_LEASE_TTL_MS` sets the lease).
  * `AGENT_CRASH_AFTER_TOKEN=1` makes the agent SIGKILL itself between the token answer and
- * the commit (a host dying mid-refresh).
+ * the commit (a host dying mid-refresh). `AGENT_COOLDOWN_BASE_MS` shortens the first cooldown
+ * (fault tests that wait for a host to come back). `AGENT_WAIT_REPLICAS=<n>:<ms>` turns on
+ * `WAIT` after each commit. Store warnings go to the parent as `warning` messages.
  */
 import { createHash } from 'node:crypto';
 import { createAuthRecovery } from '../../../src/runtime/index.js';
@@ -18,7 +20,7 @@ import { createFileProfileStore } from '../../../src/store/file-profile-store.js
 import { createRedisProfileStore, type RedisProfileStore } from '../../../src/store/redis/index.js';
 import type { ProfileStore } from '../../../src/store/types.js';
 
-export type ParentMessage = { type: 'call'; round: number } | { type: 'stop' };
+export type ParentMessage = { type: 'call'; round: number } | { type: 'stop' } | { type: 'await-valid' };
 export type AgentMessage =
   | { type: 'ready'; agent: string; pid: number }
   | {
@@ -31,6 +33,10 @@ export type AgentMessage =
       error?: string;
     }
   | { type: 'stats'; agent: string; tokenRequests: number; state: string }
+  /** A Redis store warning (e.g. `replicasBehind`, `healedFromMirror`); details carry no token. */
+  | { type: 'warning'; agent: string; event: string; details: Record<string, unknown> }
+  /** Answers `await-valid` once the runtime is `valid` (e.g. its cooldown ended and it adopted). */
+  | { type: 'valid'; agent: string; tokenRequests: number }
   | { type: 'fatal'; agent: string; error: string };
 
 const [storePath, tokenUrl, apiUrl, agent = '?', mirrorPath] = process.argv.slice(2);
@@ -38,8 +44,13 @@ if (!storePath || !tokenUrl || !apiUrl)
   throw new Error('usage: rotation-agent.ts <store> <tokenUrl> <apiUrl> <id>');
 
 const send = (message: AgentMessage): void => {
-  process.send?.(message);
+  if (process.connected) process.send?.(message);
 };
+/** `AGENT_WAIT_REPLICAS=<replicas>:<timeoutMs>` → the store's `waitForReplicas`. */
+function parseWait(value: string): { replicas: number; timeoutMs: number } {
+  const [replicas, timeoutMs] = value.split(':').map(Number);
+  return { replicas: replicas ?? 1, timeoutMs: timeoutMs ?? 1_000 };
+}
 const hash = (token: string): string => createHash('sha256').update(token).digest('hex').slice(0, 12);
 
 const redis: RedisProfileStore | undefined = storePath.startsWith('redis')
@@ -48,6 +59,10 @@ const redis: RedisProfileStore | undefined = storePath.startsWith('redis')
       mirrorPath: mirrorPath ?? false,
       lease: { ttlMs: Number(process.env.AGENT_LEASE_TTL_MS ?? 30_000), retryDelayMs: { min: 1, max: 10 } },
       operationTimeoutMs: Number(process.env.AGENT_OPERATION_TIMEOUT_MS ?? 10_000),
+      ...(process.env.AGENT_WAIT_REPLICAS
+        ? { waitForReplicas: parseWait(process.env.AGENT_WAIT_REPLICAS) }
+        : {}),
+      onWarning: (event, details) => send({ type: 'warning', agent, event, details }),
     })
   : undefined;
 // The real file store, polling its lock briskly: eight processes queue on it every round.
@@ -76,7 +91,12 @@ const auth = createAuthRecovery({
   cliSource: false,
   // The parent forces a rotation every round, milliseconds apart, on the real clock: the
   // minimum interval between token requests (10 s by default) is not what this test measures.
-  policy: { minRefreshIntervalMs: 1 },
+  policy: {
+    minRefreshIntervalMs: 1,
+    ...(process.env.AGENT_COOLDOWN_BASE_MS
+      ? { cooldownBaseMs: Number(process.env.AGENT_COOLDOWN_BASE_MS) }
+      : {}),
+  },
 });
 
 async function callApi(token: string): Promise<unknown> {
@@ -104,8 +124,22 @@ async function round(round: number): Promise<void> {
   }
 }
 
+function whenValid(): void {
+  const answer = () => send({ type: 'valid', agent, tokenRequests: auth.getSnapshot().tokenRequests });
+  if (auth.getSnapshot().state === 'valid') {
+    answer();
+    return;
+  }
+  const unsubscribe = auth.subscribe((snapshot) => {
+    if (snapshot.state !== 'valid') return;
+    unsubscribe();
+    answer();
+  });
+}
+
 process.on('message', (message: ParentMessage) => {
   if (message.type === 'call') void round(message.round);
+  if (message.type === 'await-valid') whenValid();
   if (message.type === 'stop') {
     void auth.stop().then(async () => {
       await redis?.close();
