@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # CI: cache the real Claude Code binary (npm package @anthropic-ai/claude-code-linux-x64, ~370 MB
-# unpacked; ~35 s to download and install here) outside the repo, so `npm test` runs the race
-# against it (test/runtime/claude-code-binary.test.ts skips, saying why, when it is absent).
-# The test also needs openssl for its throwaway CA.
+# unpacked; ~35 s to download and install here) outside the repo, for `npm run test:claude-code`
+# (test/runtime/claude-code-binary.test.ts), which .ci/run runs next; with it a missing binary
+# fails the run, off linux-x64 the test skips saying why. The test also needs openssl for its
+# throwaway CA.
 set -euo pipefail
 version="2.1.328"
 cache="${CLAUDE_CODE_CACHE:-$HOME/.cache/oauth-recovery/claude-code}"

@@ -11,6 +11,7 @@ import {
   type LoopbackAnthropic,
   type LoopbackAnthropicOptions,
   startLoopbackAnthropic,
+  type TokenState,
 } from '../../src/cli/demo/loopback-anthropic.js';
 
 export type { IssuedLogin, TokenState } from '../../src/cli/demo/loopback-anthropic.js';
@@ -50,6 +51,10 @@ export interface ObservedTokenRequest {
   headers: Record<string, string | undefined>;
   /** Parsed JSON body, or undefined when it was not JSON. Test memory only; never printed. */
   body: unknown;
+  /** Arrival time, epoch ms (wall clock). */
+  at: number;
+  /** What the server thought of the request's refresh token on arrival (undefined: none sent). */
+  refreshTokenState: TokenState | undefined;
 }
 
 export interface FakeAnthropic extends LoopbackAnthropic {
@@ -154,7 +159,10 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
         const hook = nextTokenHook;
         nextTokenHook = undefined;
         await hook?.();
+        const sent = (parseJson(text) as { refresh_token?: unknown } | undefined)?.refresh_token;
         tokenRequestLog.push({
+          at: Date.now(),
+          refreshTokenState: typeof sent === 'string' ? server.tokenState(sent) : undefined,
           method: req.method ?? '',
           headers: {
             'content-type': req.headers['content-type'],

@@ -133,7 +133,11 @@ export async function startTlsInterceptProxy(fake: FakeAnthropic): Promise<TlsIn
       if (route === '/v1/oauth/token') {
         const answer = await fetch(fake.tokenUrl, {
           method: 'POST',
-          headers: { 'content-type': String(req.headers['content-type'] ?? 'application/json') },
+          // The CLI's own User-Agent goes through, so the fake's log tells its requests from ours.
+          headers: {
+            'content-type': String(req.headers['content-type'] ?? 'application/json'),
+            'user-agent': String(req.headers['user-agent'] ?? 'unknown (via tls-intercept-proxy)'),
+          },
           body,
         });
         res.writeHead(answer.status, {
