@@ -5,6 +5,7 @@
 import { DowngradeRefusedError } from '../errors.js';
 import type { ClaudeAiOauth, ClaudeCliCredentialsDocument } from './claude-cli-schema.js';
 import type { ClaudeCliReadResult } from './claude-cli-source.js';
+import { CLAUDE_CODE_REFRESH_TOKEN_EXPIRY } from './claude-code-protocol.js';
 import { clampExpiresAt, MAX_DATE_MS } from './expiry-bounds.js';
 import { toCredentialView } from './fingerprint.js';
 import { decideCredentialWrite } from './freshness.js';
@@ -53,38 +54,50 @@ export function interpretClaudeCliDocument(
 /**
  * The document with the rotated pair in place: only the token fields change (`accessToken`,
  * `refreshToken`, `expiresAt`; `scopes` only when the answer carried them, as Claude Code
- * 2.1.328 replaces them with the answer's; `refreshTokenExpiresAt` as the CLI computes it).
- * Every other field, and key order, is kept.
+ * 2.1.328 replaces them with the answer's; `refreshTokenExpiresAt` as the CLI computes it, see
+ * {@link nextRefreshTokenExpiry}). Every other field, and key order, is kept.
  */
 export function withRotatedCredential(
   document: ClaudeCliCredentialsDocument,
   rotated: OAuthCredential,
+  now: number = Date.now(),
 ): ClaudeCliCredentialsDocument {
   const stored = document.claudeAiOauth;
-  const refreshTokenExpiresAt = nextRefreshTokenExpiry(stored?.refreshTokenExpiresAt, rotated);
-  return {
-    ...document,
-    claudeAiOauth: {
-      ...stored,
-      accessToken: rotated.accessToken,
-      refreshToken: rotated.refreshToken,
-      expiresAt: rotated.expiresAt,
-      ...(rotated.scopes ? { scopes: [...rotated.scopes] } : {}),
-      ...(refreshTokenExpiresAt !== undefined ? { refreshTokenExpiresAt } : {}),
-    },
+  const refreshTokenExpiresAt = nextRefreshTokenExpiry(stored?.refreshTokenExpiresAt, rotated, now);
+  const oauth = {
+    ...stored,
+    accessToken: rotated.accessToken,
+    refreshToken: rotated.refreshToken,
+    expiresAt: rotated.expiresAt,
+    ...(rotated.scopes ? { scopes: [...rotated.scopes] } : {}),
+    refreshTokenExpiresAt,
   };
+  // The CLI drops one it does not believe; JSON would drop an undefined value too.
+  if (refreshTokenExpiresAt === undefined) delete oauth.refreshTokenExpiresAt;
+  return { ...document, claudeAiOauth: oauth };
+}
+
+/** Whether Claude Code 2.1.328 believes a `refreshTokenExpiresAt` (epoch ms) at `now`. */
+function isBelievedRefreshTokenExpiry(value: unknown, now: number): value is number {
+  const { minEpochMs, maxAheadMs } = CLAUDE_CODE_REFRESH_TOKEN_EXPIRY;
+  return typeof value === 'number' && value >= minEpochMs && value <= now + maxAheadMs;
 }
 
 /**
- * `refreshTokenExpiresAt` after a rotation, as Claude Code 2.1.328 computes it: the earlier of
- * the stored one and the answer's (`refresh_token_expires_in`), so a login's end never moves
- * later; the answer's alone when none is stored; the stored one when the answer says nothing.
+ * `refreshTokenExpiresAt` (epoch ms) after a rotation, as Claude Code 2.1.328 computes it on a
+ * refresh (read from its bundled JavaScript): the earlier of the stored one and the answer's
+ * (`refresh_token_expires_in`), so a login's end never moves later; the stored one when the
+ * answer's is missing or unbelievable; undefined (the field is dropped) when the stored one is
+ * missing or unbelievable, since only a sign-in sets it from nothing.
  */
-export function nextRefreshTokenExpiry(stored: unknown, rotated: OAuthCredential): number | undefined {
-  const known = typeof stored === 'number' && Number.isFinite(stored) && stored > 0 ? stored : undefined;
+export function nextRefreshTokenExpiry(
+  stored: unknown,
+  rotated: OAuthCredential,
+  now: number = Date.now(),
+): number | undefined {
+  if (!isBelievedRefreshTokenExpiry(stored, now)) return undefined;
   const answered = rotated.refreshTokenExpiresAt;
-  if (answered === undefined) return known;
-  return known === undefined ? answered : Math.min(known, answered);
+  return isBelievedRefreshTokenExpiry(answered, now) ? Math.min(stored, answered) : stored;
 }
 
 export type ClaudeCliWriteBackOutcome =

@@ -93,10 +93,23 @@ export const CLAUDE_CODE_STORAGE_WRITE_LOCK = {
  * After its refresh the CLI saves with a compare-and-swap, tried 3 times: only when the stored
  * `claudeAiOauth.refreshToken` is `""` or the one it sent; otherwise it keeps the pair on disk.
  * It saves only when the answer's `scope` includes `user:inference`, and replaces the stored
- * `scopes` with the answer's. `refreshTokenExpiresAt` becomes min(stored, now +
- * `refresh_token_expires_in`) when the stored one is valid.
+ * `scopes` with the answer's. `refreshTokenExpiresAt` (see {@link CLAUDE_CODE_REFRESH_TOKEN_EXPIRY})
+ * becomes min(stored, now + `refresh_token_expires_in`) when the stored one is valid, stays the
+ * stored one when the answer's is missing or invalid, and is dropped when the stored one is
+ * missing or invalid (only a sign-in sets it from nothing).
  */
 export const CLAUDE_CODE_SAVE = { casAttempts: 3, requiredScope: 'user:inference' } as const;
+
+/**
+ * When the CLI believes a `refreshTokenExpiresAt` (epoch ms): a number from 2025-01-01 00:00 UTC
+ * (`minEpochMs`) to now + 10 × 365 days (`maxAheadMs`); anything else it treats as absent
+ * (function `oco` in 2.1.328). It reads the answer's `refresh_token_expires_in` only when it is
+ * a JSON number (seconds).
+ */
+export const CLAUDE_CODE_REFRESH_TOKEN_EXPIRY = {
+  minEpochMs: Date.UTC(2025, 0, 1),
+  maxAheadMs: 315_360_000_000,
+} as const;
 
 /** The CLI refreshes when `expiresAt` is within this many ms (5 min), or after a 401. */
 export const CLAUDE_CODE_REFRESH_WINDOW_MS = 300_000;

@@ -44,3 +44,26 @@ export function expiresAtFromLifetime(requestedAt: number, expiresInSeconds: num
       : Math.min(expiresInSeconds * 1000, MAX_TOKEN_LIFETIME_MS);
   return Math.round(requestedAt + lifetimeMs);
 }
+
+/**
+ * The longest refresh-token lifetime we believe: 3650 days, in ms, the bound Claude Code 2.1.328
+ * itself applies to `refreshTokenExpiresAt` (see `CLAUDE_CODE_REFRESH_TOKEN_EXPIRY`). Longer
+ * than {@link MAX_TOKEN_LIFETIME_MS} on purpose: cutting a real lifetime down would make the
+ * CLI think its login ends sooner than it does.
+ */
+export const MAX_REFRESH_TOKEN_LIFETIME_MS = 3650 * 24 * 60 * 60 * 1000;
+
+/**
+ * The refresh token's own expiry (epoch ms) from the answer's `refresh_token_expires_in`
+ * (seconds), measured from `requestedAt` and clamped to `(0, MAX_REFRESH_TOKEN_LIFETIME_MS]`
+ * like {@link expiresAtFromLifetime}; undefined when the server gave no usable lifetime (Claude
+ * Code 2.1.328 then keeps the stored `refreshTokenExpiresAt`).
+ */
+export function refreshTokenExpiresAtFromLifetime(
+  requestedAt: number,
+  expiresInSeconds: number | undefined,
+): number | undefined {
+  if (expiresInSeconds === undefined || !Number.isFinite(expiresInSeconds) || expiresInSeconds <= 0)
+    return undefined;
+  return Math.round(requestedAt + Math.min(expiresInSeconds * 1000, MAX_REFRESH_TOKEN_LIFETIME_MS));
+}

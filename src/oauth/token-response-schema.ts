@@ -9,6 +9,8 @@
  *   allows it); the caller keeps the old refresh token.
  * - `expires_in` absent or unusable: the caller assumes a default lifetime; a numeric string
  *   (`"28800"`) is read as a number.
+ * - `refresh_token_expires_in` (seconds, the refresh token's own lifetime) absent or unusable:
+ *   dropped, the server said nothing about it; read like `expires_in`.
  * - `token_type`, `scope` and unknown fields (`account`, `organization`…) never fail the answer.
  *
  * A failure names the field and the problem, never the value: the values are tokens.
@@ -33,6 +35,7 @@ export const tokenResponseSchema = z
     access_token: nonEmptyString,
     refresh_token: optional(nonEmptyString),
     expires_in: optional(positiveSeconds.pipe(z.number().positive().finite())),
+    refresh_token_expires_in: optional(positiveSeconds.pipe(z.number().positive().finite())),
     token_type: optional(z.string()),
     scope: optional(z.string()),
   })
@@ -40,7 +43,8 @@ export const tokenResponseSchema = z
 
 /**
  * A validated 200 answer. `refresh_token` undefined: not rotated, keep the old one;
- * `expires_in` undefined: the server gave no usable lifetime (seconds).
+ * `expires_in` undefined: the server gave no usable lifetime (seconds);
+ * `refresh_token_expires_in` undefined: no usable lifetime for the refresh token (seconds).
  */
 export type TokenResponse = z.infer<typeof tokenResponseSchema>;
 

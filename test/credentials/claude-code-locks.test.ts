@@ -194,19 +194,46 @@ describe("the CLI's compare-and-swap save", () => {
     ]);
   });
 
-  it('refreshTokenExpiresAt: the earlier of stored and answered; the answer alone when none is stored', () => {
-    expect(nextRefreshTokenExpiry(5_000, { ...rotated, refreshTokenExpiresAt: 9_000 })).toBe(5_000);
-    expect(nextRefreshTokenExpiry(9_000, { ...rotated, refreshTokenExpiresAt: 5_000 })).toBe(5_000);
-    expect(nextRefreshTokenExpiry(undefined, { ...rotated, refreshTokenExpiresAt: 5_000 })).toBe(5_000);
-    expect(nextRefreshTokenExpiry(7_000, rotated)).toBe(7_000);
-    expect(nextRefreshTokenExpiry(undefined, rotated)).toBeUndefined();
-    const text = planClaudeCliCasWriteBack({
-      document: doc('spent', { refreshTokenExpiresAt: 50_000 }),
-      previousText: undefined,
-      rotated: { ...rotated, refreshTokenExpiresAt: 40_000 },
-      spent: 'spent',
-    }).text;
-    expect(JSON.parse(text ?? '{}').claudeAiOauth.refreshTokenExpiresAt).toBe(40_000);
+  it("refreshTokenExpiresAt as Claude Code 2.1.328's refresh save computes it", () => {
+    const now = Date.UTC(2026, 10, 30);
+    const day = 86_400_000;
+    const answered = (at: number) => ({ ...rotated, refreshTokenExpiresAt: at });
+    // The earlier of the stored and the answered one: a login's end never moves later.
+    expect(nextRefreshTokenExpiry(now + 5 * day, answered(now + 9 * day), now)).toBe(now + 5 * day);
+    expect(nextRefreshTokenExpiry(now + 9 * day, answered(now + 5 * day), now)).toBe(now + 5 * day);
+    // The answer said nothing, or something unbelievable (before 2025, > 10 years ahead): stored.
+    expect(nextRefreshTokenExpiry(now + 7 * day, rotated, now)).toBe(now + 7 * day);
+    expect(nextRefreshTokenExpiry(now + 7 * day, answered(5_000), now)).toBe(now + 7 * day);
+    expect(nextRefreshTokenExpiry(now + 7 * day, answered(now + 3651 * day), now)).toBe(now + 7 * day);
+    // None stored, or an unbelievable one: dropped (only a sign-in sets it from nothing).
+    expect(nextRefreshTokenExpiry(undefined, answered(now + 5 * day), now)).toBeUndefined();
+    expect(nextRefreshTokenExpiry(5_000, answered(now + 5 * day), now)).toBeUndefined();
+    expect(nextRefreshTokenExpiry('soon', answered(now + 5 * day), now)).toBeUndefined();
+  });
+
+  it('writes refreshTokenExpiresAt in its place, and drops one the CLI would not believe', () => {
+    const soon = Date.now() + 30 * 86_400_000;
+    const plan = (stored: unknown, answered?: number) =>
+      JSON.parse(
+        planClaudeCliCasWriteBack({
+          document: doc('spent', { refreshTokenExpiresAt: stored, subscriptionType: 'max' }),
+          previousText: undefined,
+          rotated: answered === undefined ? rotated : { ...rotated, refreshTokenExpiresAt: answered },
+          spent: 'spent',
+        }).text ?? '{}',
+      ).claudeAiOauth;
+    const written = plan(soon + 1_000, soon);
+    expect(written.refreshTokenExpiresAt).toBe(soon);
+    expect(Object.keys(written)).toEqual([
+      'accessToken',
+      'refreshToken',
+      'expiresAt',
+      'scopes',
+      'refreshTokenExpiresAt',
+      'subscriptionType',
+    ]);
+    expect(plan(soon).refreshTokenExpiresAt).toBe(soon);
+    expect(plan(1_000, soon)).not.toHaveProperty('refreshTokenExpiresAt');
   });
 });
 

@@ -4,7 +4,11 @@
  * Against the real loopback fake.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_TOKEN_LIFETIME_MS, MAX_TOKEN_LIFETIME_MS } from '../../src/credentials/expiry-bounds.js';
+import {
+  DEFAULT_TOKEN_LIFETIME_MS,
+  MAX_REFRESH_TOKEN_LIFETIME_MS,
+  MAX_TOKEN_LIFETIME_MS,
+} from '../../src/credentials/expiry-bounds.js';
 import { createOAuthClient } from '../../src/oauth/index.js';
 import { type FakeAnthropic, startFakeAnthropic } from '../support/fake-anthropic.js';
 
@@ -83,5 +87,29 @@ describe('expires_in at the boundary (issue 11 item 5)', () => {
     const credential = await client().refresh(issued.refreshToken);
     expect(credential.expiresAt).toBe(expiresAt);
     expect(new Date(credential.expiresAt).toISOString()).toMatch(/^\d{4}-/);
+  });
+});
+
+describe('refresh_token_expires_in: the refresh token’s own lifetime', () => {
+  it.each([
+    ['30 days in seconds', 30 * 24 * 3600, NOW + 30 * 24 * HOUR],
+    ['a numeric string is read', '86400', NOW + 24 * HOUR],
+    [
+      '1e13 s is clamped to the longest believable refresh-token lifetime',
+      1e13,
+      NOW + MAX_REFRESH_TOKEN_LIFETIME_MS,
+    ],
+    ['missing: none', undefined, undefined],
+    ['zero: none', 0, undefined],
+    ['negative: none', -5, undefined],
+    ['a word: none', 'forever', undefined],
+  ])('%s', async (_name, lifetime, refreshTokenExpiresAt) => {
+    const issued = fake.issueLogin();
+    fake.setTokenAnswer({ fields: { refresh_token_expires_in: lifetime } });
+    const credential = await client().refresh(issued.refreshToken);
+    expect(credential.refreshTokenExpiresAt).toBe(refreshTokenExpiresAt);
+    // An odd value never costs the rotated pair.
+    expect(fake.tokenState(credential.refreshToken)).toBe('valid');
+    expect(credential.expiresAt).toBe(NOW + 8 * HOUR);
   });
 });
