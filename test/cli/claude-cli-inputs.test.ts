@@ -2,7 +2,8 @@
  * Issue 10's three inputs, through the built `oauth-recovery` binary against the loopback fake:
  *
  * 1. The store's pair was rotated away; the CLI's file holds an expired access token with a
- *    live refresh token. Before: exit 3 "log in with claude". Now: adopted and refreshed.
+ *    live refresh token. Before: `refresh` exit 3 "log in with claude", `watch` cooling down
+ *    again and again. Now: adopted and refreshed by both.
  * 2. The CLI's file has no `expiresAt` (seen in the wild). Before: the shared pair was spent and
  *    the write-back failed with a warning, leaving the CLI with a dead token. Now: the token
  *    fields are written into the document that is there.
@@ -32,18 +33,23 @@ async function writeCliDocument(oauth: Record<string, unknown>): Promise<void> {
   });
 }
 
+/** Our store's pair was spent by someone else; the CLI's file holds the live pair, expired an hour ago. */
+async function rotatedAwayWithLiveCliLogin(): Promise<void> {
+  const ours = fx.login({ expiresAt: Date.now() - HOUR });
+  await fx.writeStore(ours);
+  const cliLogin = fx.fake.rotate(ours.refreshToken); // someone else spent ours
+  fx.secrets.push(cliLogin.accessToken, cliLogin.refreshToken);
+  await writeCliDocument({
+    accessToken: cliLogin.accessToken,
+    refreshToken: cliLogin.refreshToken,
+    expiresAt: Date.now() - HOUR,
+    scopes: ['user:inference'],
+  });
+}
+
 describe('a CLI login whose access token expired but whose refresh token is live', () => {
   it('is adopted and refreshed when our pair was rotated away (before: exit 3, log in)', async () => {
-    const ours = fx.login({ expiresAt: Date.now() - HOUR });
-    await fx.writeStore(ours);
-    const cliLogin = fx.fake.rotate(ours.refreshToken); // someone else spent ours
-    fx.secrets.push(cliLogin.accessToken, cliLogin.refreshToken);
-    await writeCliDocument({
-      accessToken: cliLogin.accessToken,
-      refreshToken: cliLogin.refreshToken,
-      expiresAt: Date.now() - HOUR,
-      scopes: ['user:inference'],
-    });
+    await rotatedAwayWithLiveCliLogin();
 
     const run = await fx.run(['refresh', '--json', ...fx.flags()]);
     expect(run.code, run.stderr).toBe(0);
@@ -55,6 +61,27 @@ describe('a CLI login whose access token expired but whose refresh token is live
     expect(cli.refreshToken).toBe(stored.refresh);
     expect(fx.fake.tokenState(cli.refreshToken)).toBe('valid');
     // Ours was refused once (it was dead), the CLI's was spent once.
+    expect(fx.fake.tokenRequests).toBe(2);
+  });
+
+  it('is adopted and refreshed by watch, without a cooldown (before: cooldown after cooldown)', async () => {
+    await rotatedAwayWithLiveCliLogin();
+
+    const watch = fx.spawn(['watch', ...fx.flags()], { env: fx.env({ OAUTH_RECOVERY_LOG_LEVEL: 'info' }) });
+    try {
+      await watch.waitFor(({ stderr }) => stderr.includes('"to":"valid"'), 120_000);
+    } finally {
+      watch.kill('SIGTERM');
+    }
+    const run = await watch.exited;
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).not.toContain('"to":"cooldown"');
+    expectNoSecrets(run, fx.secrets);
+    const stored = (await fx.readStore()).profiles[PROFILE_ID];
+    const cli = (await fx.readCli()).claudeAiOauth;
+    expect(fx.fake.tokenState(stored.access)).toBe('valid');
+    expect(cli.refreshToken).toBe(stored.refresh);
+    expect(fx.fake.tokenState(cli.refreshToken)).toBe('valid');
     expect(fx.fake.tokenRequests).toBe(2);
   });
 });
