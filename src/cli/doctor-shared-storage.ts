@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { CredentialFileError, LockOwnedByOtherUserError } from '../errors.js';
 import { assertLockNotForeign, checkStoreDirectory } from '../fs/shared-directory.js';
-import type { Finding } from './doctor-checks.js';
+import { errorFinding, type Finding } from './doctor-finding.js';
 
 /**
  * Findings for the directory holding `file` and for its lock `lockPath`, under `check`
@@ -34,23 +34,13 @@ export async function checkSharedStorage(
     }
   } catch (error) {
     if (!(error instanceof CredentialFileError)) throw error;
-    findings.push({
-      check: `${check}.directory`,
-      level: 'error',
-      message: error.message,
-      fix: error.hint ?? null,
-    });
+    findings.push(errorFinding(`${check}.directory`, error));
   }
   try {
     await assertLockNotForeign(lockPath, staleMs, now);
   } catch (error) {
     if (!(error instanceof LockOwnedByOtherUserError)) throw error;
-    findings.push({
-      check: `${check}.lock`,
-      level: 'error',
-      message: error.message,
-      fix: error.hint ?? null,
-    });
+    findings.push(errorFinding(`${check}.lock`, error));
   }
   return findings;
 }
