@@ -12,7 +12,8 @@
  * `AGENT_CRASH_AFTER_TOKEN=1` makes the agent SIGKILL itself between the token answer and
  * the commit (a host dying mid-refresh). `AGENT_COOLDOWN_BASE_MS` shortens the first cooldown
  * (fault tests that wait for a host to come back). `AGENT_WAIT_REPLICAS=<n>:<ms>` turns on
- * `WAIT` after each commit. Store warnings go to the parent as `warning` messages.
+ * `WAIT` after each commit; `AGENT_NO_MIRROR=1` runs without a local mirror. Store warnings go
+ * to the parent as `warning` messages.
  */
 import { createHash } from 'node:crypto';
 import { createAuthRecovery } from '../../../src/runtime/index.js';
@@ -56,7 +57,7 @@ const hash = (token: string): string => createHash('sha256').update(token).diges
 const redis: RedisProfileStore | undefined = storePath.startsWith('redis')
   ? createRedisProfileStore({
       url: storePath,
-      mirrorPath: mirrorPath ?? false,
+      mirrorPath: process.env.AGENT_NO_MIRROR === '1' ? false : (mirrorPath ?? false),
       lease: { ttlMs: Number(process.env.AGENT_LEASE_TTL_MS ?? 30_000), retryDelayMs: { min: 1, max: 10 } },
       operationTimeoutMs: Number(process.env.AGENT_OPERATION_TIMEOUT_MS ?? 10_000),
       ...(process.env.AGENT_WAIT_REPLICAS
