@@ -15,23 +15,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createTokenLedger, type IssuedLogin, type TokenState } from './loopback-token-ledger.js';
+
+export type { IssuedLogin, TokenState } from './loopback-token-ledger.js';
 
 /** The Claude Code CLI's OAuth client id, the one the token endpoint accepts by default. */
 export const LOOPBACK_CLIENT_ID = '9d1c250a-e61b-44d9-88ed-5944d1962f5e';
 /** The `scope` string of every successful token answer. */
 export const LOOPBACK_SCOPES = 'user:inference user:profile user:sessions:claude_code';
 const MAX_REQUEST_BYTES = 64 * 1024;
-
-/** A login the server issued: both tokens and the access token's expiry. */
-export interface IssuedLogin {
-  accessToken: string;
-  refreshToken: string;
-  /** Epoch ms by the server's `now`. */
-  expiresAt: number;
-}
-
-/** What the server thinks of a token right now. */
-export type TokenState = 'valid' | 'revoked' | 'expired' | 'unknown';
 
 /** A request to one of the two endpoints, handed to `intercept` after its body was read. */
 export interface InterceptedRequest {
@@ -83,10 +75,6 @@ export interface LoopbackAnthropic {
   setTokenAnswer(shape: TokenAnswerShape): void;
   resetCounters(): void;
   close(): Promise<void>;
-}
-
-function randomToken(prefix: string): string {
-  return `${prefix}${randomBytes(48).toString('base64url')}`;
 }
 
 /** Answers with a JSON body and its length. */
@@ -143,45 +131,10 @@ export async function startLoopbackAnthropic(
   const expiresInSeconds = options.expiresInSeconds ?? 28_800;
   const now = options.now ?? Date.now;
   const clientId = options.clientId ?? LOOPBACK_CLIENT_ID;
-  // Live refresh token → its access token. A refresh token leaves this map when used or revoked.
-  const liveRefresh = new Map<string, string>();
-  const access = new Map<string, { expiresAt: number; revoked: boolean }>();
-  const deadRefresh = new Set<string>();
+  const tokens = createTokenLedger(expiresInSeconds, now);
   let tokenRequests = 0;
   let apiRequests = 0;
   let answerShape: TokenAnswerShape = {};
-
-  const issuePair = (refreshToken = randomToken('sk-ant-ort01-')): IssuedLogin => {
-    const accessToken = randomToken('sk-ant-oat01-');
-    const expiresAt = now() + expiresInSeconds * 1000;
-    access.set(accessToken, { expiresAt, revoked: false });
-    liveRefresh.set(refreshToken, accessToken);
-    return { accessToken, refreshToken, expiresAt };
-  };
-
-  /**
-   * Single use: the old refresh token and its access token die, a new pair is born. With
-   * `rotate: false` only the access token is renewed; the refresh token stays live (RFC 6749 §6).
-   */
-  const rotatePair = (refreshToken: string, rotate = true): IssuedLogin | undefined => {
-    const oldAccess = liveRefresh.get(refreshToken);
-    if (oldAccess === undefined) return undefined;
-    const record = access.get(oldAccess);
-    if (record !== undefined) record.revoked = true;
-    if (!rotate) return issuePair(refreshToken);
-    liveRefresh.delete(refreshToken);
-    deadRefresh.add(refreshToken);
-    return issuePair();
-  };
-
-  const tokenState = (token: string): TokenState => {
-    if (liveRefresh.has(token)) return 'valid';
-    if (deadRefresh.has(token)) return 'revoked';
-    const record = access.get(token);
-    if (record === undefined) return 'unknown';
-    if (record.revoked) return 'revoked';
-    return record.expiresAt <= now() ? 'expired' : 'valid';
-  };
 
   const answerToken = (req: IncomingMessage, res: ServerResponse, text: string | undefined) => {
     const invalid = (error: string, description: string, status = 400) =>
@@ -200,7 +153,7 @@ export async function startLoopbackAnthropic(
     }
     // Used, revoked or never issued: the famous invalid_grant.
     const rotate = answerShape.rotate !== false;
-    const pair = rotatePair(fields.refresh_token, rotate);
+    const pair = tokens.rotate(fields.refresh_token, rotate);
     if (pair === undefined) return invalid('invalid_grant', 'Refresh token not found or invalid');
     sendJson(res, 200, {
       token_type: 'Bearer',
@@ -226,9 +179,9 @@ export async function startLoopbackAnthropic(
     if (token === undefined || token === '') {
       return sendJson(res, 401, apiError('authentication_error', 'x-api-key header is required'));
     }
-    const state = tokenState(token);
+    const state = tokens.state(token);
     // A refresh token is not an access token.
-    if (state !== 'valid' || liveRefresh.has(token)) {
+    if (state !== 'valid' || tokens.isLiveRefreshToken(token)) {
       return sendJson(
         res,
         401,
@@ -291,18 +244,14 @@ export async function startLoopbackAnthropic(
     get apiRequests() {
       return apiRequests;
     },
-    issueLogin: () => issuePair(),
+    issueLogin: () => tokens.issue(),
     rotate(refreshToken) {
-      const pair = rotatePair(refreshToken);
+      const pair = tokens.rotate(refreshToken);
       if (pair === undefined) throw new Error('loopback Anthropic: rotate() needs a live refresh token');
       return pair;
     },
-    revoke(token) {
-      if (liveRefresh.delete(token)) deadRefresh.add(token);
-      const record = access.get(token);
-      if (record !== undefined) record.revoked = true;
-    },
-    tokenState,
+    revoke: tokens.revoke,
+    tokenState: tokens.state,
     setTokenAnswer(shape) {
       answerShape = shape;
     },
