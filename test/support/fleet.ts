@@ -27,6 +27,8 @@ export interface Fleet {
   /** One forced rotation: revoke the stored access token, every listed agent calls once. */
   round(round: number, only?: Agent[]): Promise<Done[]>;
   startAgent(id: string, env?: NodeJS.ProcessEnv, url?: string): Agent;
+  /** Resolves once every listed agent is `valid` (e.g. its cooldown ended and it adopted). */
+  awaitValid(only: Agent[]): Promise<void>;
   stopAll(): Promise<Array<Extract<AgentMessage, { type: 'stats' }>>>;
   dispose(): Promise<void>;
 }
@@ -67,6 +69,11 @@ export async function startFleet(options: {
       });
       agents.push(agent);
       return agent;
+    },
+    async awaitValid(only) {
+      const answers = only.map((agent) => agent.next('valid'));
+      for (const agent of only) agent.send({ type: 'await-valid' });
+      await Promise.all(answers);
     },
     async round(round, only = agents) {
       const stored = await store.readCredential(PROFILE_ID);

@@ -56,13 +56,6 @@ async function partitionableFleet(
   return { fleet, hosts: agents, proxies };
 }
 
-/** Every listed host is `valid` again (its cooldown ended and it adopted the stored pair). */
-async function allValid(agents: Agent[]): Promise<void> {
-  const answers = agents.map((agent) => agent.next('valid'));
-  for (const agent of agents) agent.send({ type: 'await-valid' });
-  await Promise.all(answers);
-}
-
 describe('a network partition between hosts and Redis (TCP proxy per host)', () => {
   it('the cut-off hosts spend nothing; the connected side rotates once; after the heal all adopt', async () => {
     const { fleet, hosts, proxies } = await partitionableFleet(4);
@@ -77,7 +70,7 @@ describe('a network partition between hosts and Redis (TCP proxy per host)', () 
       for (const proxy of proxies) proxy.heal();
       // After the heal the cut-off hosts' cooldowns end and they adopt the pair the connected
       // side committed, with no token request of their own.
-      await allValid(cutOff);
+      await fleet.awaitValid(cutOff);
       const requestsAfterHeal = fake.tokenRequests;
       const after = await fleet.round(2);
       const stats = await fleet.stopAll();
@@ -134,7 +127,7 @@ describe('a network partition between hosts and Redis (TCP proxy per host)', () 
       const requestsDuring = fake.tokenRequests;
       const invalidDuring = fake.invalidGrants;
       proxies[0]?.heal();
-      await allValid(hosts);
+      await fleet.awaitValid(hosts);
       const requestsAfterHeal = fake.tokenRequests;
       const after = await fleet.round(2);
       const stats = await fleet.stopAll();

@@ -1,0 +1,92 @@
+/**
+ * Fault: the lease holder stalls (SIGSTOP: a GC pause, a frozen VM, a loaded host) right after
+ * its token request left, for longer than its lease (2 s here, as in the run that once made 6
+ * token requests for 5 rotations) but shorter than the token request timeout. Its lease runs
+ * out, another host takes the spend over: the second request of that rotation, refused. When
+ * the holder resumes (SIGCONT) it reads the answer and commits; the commit lands without the
+ * lease because the pair replaces the refresh token just spent. What callers saw, token
+ * requests, invalid_grant, and that every host ends on the live pair.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeAnthropic, startFakeAnthropic } from '../../support/fake-anthropic.js';
+import { startFleet } from '../../support/fleet.js';
+import { type RedisServer, startRedisServer } from '../../support/redis-server.js';
+import { PROFILE_ID } from '../../support/runtime-fixture.js';
+import type { Agent } from '../../support/runtime-workers/agent-process.js';
+
+let server: RedisServer;
+let fake: FakeAnthropic;
+
+beforeAll(async () => {
+  [server, fake] = await Promise.all([startRedisServer({ appendonly: false }), startFakeAnthropic()]);
+});
+afterAll(async () => {
+  await fake?.close();
+  await server?.stop();
+});
+
+describe('the lease holder stalled past its lease with its token request in flight', () => {
+  it('one takeover request (refused); the holder pair lands when it resumes; then one request per rotation', async () => {
+    const fleet = await startFleet({
+      url: server.url,
+      fake,
+      hosts: 3,
+      leaseTtlMs: 2_000,
+      env: { AGENT_COOLDOWN_BASE_MS: '3000' },
+    });
+    const [holder, ...others] = fleet.agents as [Agent, Agent, Agent];
+    const pid = holder.child.pid as number;
+    try {
+      const seeded = await fleet.store.readCredential(PROFILE_ID);
+      fake.resetCounters();
+      const stalled = new Promise<void>((resolve) =>
+        fake.onNextTokenRequest(() => {
+          process.kill(pid, 'SIGSTOP'); // the answer goes out and waits in the holder's socket
+          resolve();
+        }),
+      );
+      const holderRound = fleet.round(1, [holder]);
+      await stalled;
+      const othersRound = await fleet.round(1, others); // they wait out the 2 s lease first
+      const requestsDuring = fake.tokenRequests;
+      const invalidDuring = fake.invalidGrants;
+      process.kill(pid, 'SIGCONT');
+      const [holderAnswer] = await holderRound;
+      await fleet.awaitValid(fleet.agents);
+      const requestsAfterResume = fake.tokenRequests;
+      const after = await fleet.round(2);
+      const stats = await fleet.stopAll();
+      const sent = fake.tokenRequestLog.map(
+        (request) => (request.body as { refresh_token?: string } | undefined)?.refresh_token,
+      );
+      const summary = {
+        holder: holderAnswer?.ok ? 'ok' : holderAnswer?.error,
+        others: othersRound.map((answer) => (answer.ok ? 'ok' : answer.error)),
+        requestsDuring,
+        invalidDuring,
+        takeoverSentTheSpentToken: sent[0] === seeded?.refreshToken && sent[1] === seeded?.refreshToken,
+        requestsAfterResume,
+        after: after.map((answer) => (answer.ok ? 'ok' : answer.error)),
+        tokenRequests: fake.tokenRequests,
+        invalidGrants: fake.invalidGrants,
+      };
+      console.log(`lease holder stalled (SIGSTOP) past a 2 s lease, 3 hosts: ${JSON.stringify(summary)}`);
+
+      expect(holderAnswer?.ok).toBe(true);
+      for (const answer of othersRound) expect(answer.error).toMatch(/^CooldownError: /);
+      expect(requestsDuring).toBe(2);
+      expect(invalidDuring).toBe(1);
+      expect(summary.takeoverSentTheSpentToken).toBe(true);
+      expect(requestsAfterResume).toBe(2);
+      expect(after.every((answer) => answer.ok)).toBe(true);
+      expect(fake.tokenRequests).toBe(3);
+      expect(fake.invalidGrants).toBe(1);
+      expect(stats.every((stat) => stat.state === 'valid')).toBe(true);
+      const stored = await fleet.store.readCredential(PROFILE_ID);
+      expect(fake.tokenState(stored?.accessToken ?? '')).toBe('valid');
+    } finally {
+      if (holder.child.exitCode === null) process.kill(pid, 'SIGCONT');
+      await fleet.dispose();
+    }
+  }, 120_000);
+});
