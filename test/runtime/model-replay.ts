@@ -36,7 +36,8 @@ import { type ClaudeCliSource, createClaudeCliSource } from '../../src/credentia
 import type { OAuthCredential } from '../../src/credentials/types.js';
 import { withLock } from '../../src/fs/lock.js';
 import type { AuthRecovery, RecoveryStateName } from '../../src/runtime/index.js';
-import { createFileProfileStore, type FileProfileStore } from '../../src/store/file-profile-store.js';
+import { createFileProfileStore } from '../../src/store/file-profile-store.js';
+import type { ProfileStore, ProfileUsage } from '../../src/store/types.js';
 import { fixtureByName, MODEL_POLICY, T0 as MODEL_T0 } from '../model/recovery-fixtures.js';
 import { modelMachine, type RecoverySnapshot } from '../model/recovery-model.js';
 import type { IssuedLogin } from '../support/fake-anthropic.js';
@@ -189,10 +190,40 @@ export interface ReplayResult {
 
 export type StartName = 'a fresh login' | 'an expired login' | 'a cooldown restored after a restart';
 
-export async function replayOnRuntime(start: StartName, steps: readonly ModelStep[]): Promise<ReplayResult> {
+/**
+ * Where the replayed runtime keeps its profile: the fixture's file store by default; another
+ * `ProfileStore` (test/store/redis/model-on-redis.test.ts: Redis) through this one seam.
+ */
+export interface ReplayStore {
+  /** The runtime's store; undefined: the fixture's file. */
+  runtime?: ProfileStore;
+  /** Another process's handle on the same store: the replay seeds and prepares the world through it. */
+  peer: ProfileStore;
+  /** Writes the starting login (and usage stats, when given). */
+  seed(login: IssuedLogin, usage: ProfileUsage | undefined): Promise<void>;
+  /** Runs `fn` holding the store's lock, so the runtime's first recovery waits for it. */
+  holdLock(fn: () => Promise<void>): Promise<void>;
+  close(): Promise<void>;
+}
+
+function fileReplayStore(fx: RuntimeFixture): ReplayStore {
+  return {
+    peer: createFileProfileStore({ path: fx.storePath, now: fx.clock.now, marginMs: MARGIN_MS }),
+    seed: (login, usage) => fx.writeStoreLogin(login, usage ? { usageStats: { [PROFILE_ID]: usage } } : {}),
+    holdLock: (fn) => withLock(fx.storePath, fn),
+    close: async () => undefined,
+  };
+}
+
+export async function replayOnRuntime(
+  start: StartName,
+  steps: readonly ModelStep[],
+  openStore: (fx: RuntimeFixture) => ReplayStore = fileReplayStore,
+): Promise<ReplayResult> {
   const startedAt = performance.now();
   const fx = await createRuntimeFixture();
-  const replay = new Replay(fx, steps);
+  const store = openStore(fx);
+  const replay = new Replay(fx, steps, store);
   try {
     await replay.run(start);
     return {
@@ -203,6 +234,7 @@ export async function replayOnRuntime(start: StartName, steps: readonly ModelSte
     };
   } finally {
     await replay.stop();
+    await store.close();
     await fx.cleanup();
   }
 }
@@ -210,7 +242,7 @@ export async function replayOnRuntime(start: StartName, steps: readonly ModelSte
 class Replay {
   readonly visited = new Set<string>();
   expectedTokenRequests = 0;
-  private readonly store: FileProfileStore;
+  private readonly store: ProfileStore;
   private readonly signalPath: string;
   private readonly cli: ClaudeCliSource;
   private readonly cliReads = new Set<Promise<unknown>>();
@@ -234,8 +266,9 @@ class Replay {
   constructor(
     private readonly fx: RuntimeFixture,
     private readonly steps: readonly ModelStep[],
+    private readonly world: ReplayStore,
   ) {
-    this.store = createFileProfileStore({ path: fx.storePath, now: fx.clock.now, marginMs: MARGIN_MS });
+    this.store = world.peer;
     // The real CLI file source; its watch target is a separate signal file, so only the changes a
     // step means as CREDENTIALS_CHANGED reach the watcher (preparing an outcome must not).
     const real = createClaudeCliSource({ configDir: fx.claudeDir, now: fx.clock.now, marginMs: MARGIN_MS });
@@ -264,7 +297,7 @@ class Replay {
       await this.prepareRun(1);
       // Hold the store lock while starting, so the first recovery waits until the runtime is
       // fully started (its start-up look at the CLI must not race the recovery).
-      await withLock(this.fx.storePath, () => this.startRuntime());
+      await this.world.holdLock(() => this.startRuntime());
     } else {
       await this.startRuntime();
     }
@@ -289,9 +322,9 @@ class Replay {
     const seeded = start === 'a fresh login' ? login : { ...login, expiresAt: now - 1_000 };
     const usage =
       start === 'a cooldown restored after a restart'
-        ? { usageStats: { [PROFILE_ID]: { cooldownUntil: now + 2_500, errorCount: 2 } } }
-        : {};
-    await this.fx.writeStoreLogin(seeded, usage);
+        ? { cooldownUntil: now + 2_500, errorCount: 2 }
+        : undefined;
+    await this.world.seed(seeded, usage);
     await this.fx.writeCliLogin(seeded);
     await mkdir(path.dirname(this.signalPath), { recursive: true });
     await writeFile(this.signalPath, '0');
@@ -299,6 +332,7 @@ class Replay {
 
   private async startRuntime(): Promise<void> {
     this.auth = this.fx.create({
+      ...(this.world.runtime ? { store: this.world.runtime } : {}),
       cliSource: this.cli,
       policy: MODEL_POLICY,
       inspect: (event) => this.onInspect(event),
