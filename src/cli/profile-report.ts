@@ -168,7 +168,7 @@ async function readFleetProfile(
       document: null,
       credential,
       usage,
-      lastFailure: null,
+      lastFailure: usage.lastFailure ?? null,
       cli: cliReading,
       fleet,
       cliPath: cli.location,

@@ -47,15 +47,22 @@ export class RedisStoreError extends OAuthRecoveryError {
   readonly location: string;
   /** What went wrong, e.g. `read: no answer within 10000 ms`. */
   readonly reason: string;
-  constructor(location: string, reason: string, options?: { cause?: unknown; hint?: string }) {
+  /** The server's refusal of a write, when that was the cause: `READONLY`, `OOM`, `NOREPLICAS`, `MISCONF`, `NOPERM`. */
+  readonly causeCode: string | undefined;
+  constructor(
+    location: string,
+    reason: string,
+    options?: { cause?: unknown; hint?: string; causeCode?: string },
+  ) {
     super('REDIS_STORE', `${location}: ${reason}`, {
-      ...options,
+      cause: options?.cause,
       hint:
         options?.hint ??
         'Run `oauth-recovery doctor --store <the same redis:// URL>`: it checks that the server answers, the key decrypts and who holds the lease.',
     });
     this.location = location;
     this.reason = reason;
+    this.causeCode = options?.causeCode;
   }
   /** The base fields plus `location` and `reason`. */
   override toJSON(): Record<string, unknown> {

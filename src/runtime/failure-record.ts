@@ -4,7 +4,7 @@
  * `usageStats[profileId]` (`lastFailure`, `refreshTokenDead`) so `status` in another process
  * sees it. Cleared by a successful refresh or sync (a pending save keeps its `store` failure).
  */
-import { OAuthRecoveryError, RefreshError, StoreError } from '../errors.js';
+import { OAuthRecoveryError, RedisStoreError, RefreshError, StoreError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { LastFailure, LastFailureKind } from '../store/last-failure.js';
 import type { ProfileStore } from '../store/types.js';
@@ -32,12 +32,14 @@ export function describeLastFailure(error: unknown, at: number, kind?: LastFailu
     if (error.causeCode !== undefined) failure.causeCode = error.causeCode;
   } else if (error instanceof StoreError) {
     failure.causeCode = error.errno;
+  } else if (error instanceof RedisStoreError && error.causeCode !== undefined) {
+    failure.causeCode = error.causeCode;
   }
   return failure;
 }
 
 function failureKindOf(error: unknown): LastFailureKind {
-  if (error instanceof StoreError) return 'store';
+  if (error instanceof StoreError || error instanceof RedisStoreError) return 'store';
   if (error instanceof RefreshError) return error.kind;
   if (
     error instanceof OAuthRecoveryError &&

@@ -5,12 +5,14 @@
  * | key                         | type   | holds                                                        |
  * |-----------------------------|--------|--------------------------------------------------------------|
  * | `<prefix>:{<id>}:cred`      | hash   | version, encrypted access/refresh, expires, fingerprints     |
- * | `<prefix>:{<id>}:usage`     | hash   | errorCount, cooldownUntil, lastFailureAt, lastUsed (epoch ms) |
+ * | `<prefix>:{<id>}:usage`     | hash   | errorCount, cooldownUntil, lastFailureAt, lastUsed (epoch ms), |
+ * |                             |        | lastFailure (JSON, no secrets), refreshTokenDead (`1`)        |
  * | `<prefix>:{<id>}:lease`     | string | `<holder>/<fence>` of the lease holder, with a PX expiry      |
  * | `<prefix>:{<id>}:fence`     | string | the fencing counter (INCR on every lease taken)              |
  * | `<prefix>:{<id>}:spend`     | hash   | the refresh token being spent: digest, holder, at, takeovers |
  * | `<prefix>:{<id>}:dead`      | set    | digests of refresh tokens the endpoint refused (invalid_grant)|
  * | `<prefix>:{<id>}:changed`   | pubsub | `{"version","fingerprint"}` published on every commit         |
+ * | `<prefix>:{<id>}:probe`     | string | `checkWritable`'s probe write (holder id, lives 10 s)         |
  */
 
 /** Default key prefix. */
@@ -26,6 +28,8 @@ export interface ProfileKeys {
   dead: string;
   /** The pub/sub channel (not a key; named alike for readability). */
   changed: string;
+  /** Written (with a short expiry) by `checkWritable` to learn whether the server takes writes. */
+  probe: string;
 }
 
 /** The keys of `profileId` under `prefix`. A `}` or `{` in the id would break the hash tag and is refused. */
@@ -40,5 +44,6 @@ export function profileKeys(prefix: string, profileId: string): ProfileKeys {
     spend: `${base}:spend`,
     dead: `${base}:dead`,
     changed: `${base}:changed`,
+    probe: `${base}:probe`,
   };
 }

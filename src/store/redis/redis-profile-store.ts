@@ -26,6 +26,7 @@ import { type RedisProfileStoreOptions, resolveRedisOptions } from './store-opti
 import { watchStore } from './store-watch.js';
 import { createTokenCipher } from './token-cipher.js';
 import { readUsageHash, usageWrites } from './usage-hash.js';
+import { checkRedisWritable } from './writable-check.js';
 
 /** The Redis store: a `ProfileStore` plus fleet status and a way to close its connections. */
 export interface RedisProfileStore extends ProfileStore {
@@ -163,6 +164,15 @@ export function createRedisProfileStore(options: RedisProfileStoreOptions): Redi
         if (!written) throw new LockCompromisedError(keys.lease);
       });
     },
+
+    // A write under each profile's hash tag must land now (writable-check.ts says what that covers).
+    checkWritable: () =>
+      checkRedisWritable(
+        connection,
+        location,
+        [...(touched.size > 0 ? touched : ['probe'])].map((id) => profileKeys(config.keyPrefix, id).probe),
+        config.holderId,
+      ),
 
     watch(onChange) {
       let stopped = false;

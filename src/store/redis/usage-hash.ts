@@ -1,7 +1,10 @@
 /**
- * Usage stats as a Redis hash of numbers (the same fields and rules as the file store's
- * `usageStats[<id>]`): a cooldown that has ended reads as absent and is deleted on the next write.
+ * Usage stats as a Redis hash (the same fields and rules as the file store's
+ * `usageStats[<id>]`): numbers as decimal strings, `lastFailure` as its JSON, `refreshTokenDead`
+ * as `1`. A cooldown that has ended reads as absent and is deleted on the next write; a malformed
+ * `lastFailure` reads as absent, never as an error.
  */
+import { readLastFailure } from '../last-failure.js';
 import type { ProfileUsage, UsagePatch } from '../types.js';
 
 const USAGE_FIELDS = ['errorCount', 'cooldownUntil', 'lastFailureAt', 'lastUsed'] as const;
@@ -14,7 +17,19 @@ export function readUsageHash(hash: Record<string, string>, now: number): Profil
     if (hash[field] !== undefined && Number.isFinite(value)) usage[field] = value;
   }
   if (usage.cooldownUntil !== undefined && usage.cooldownUntil <= now) delete usage.cooldownUntil;
+  const lastFailure =
+    hash.lastFailure === undefined ? undefined : readLastFailure(parseJson(hash.lastFailure));
+  if (lastFailure) usage.lastFailure = lastFailure;
+  if (hash.refreshTokenDead === '1') usage.refreshTokenDead = true;
   return usage;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -39,5 +54,9 @@ export function usageWrites(
       writes.set(field, String(value));
     }
   }
+  if (patch.lastFailure === null) writes.set('lastFailure', '');
+  else if (patch.lastFailure !== undefined) writes.set('lastFailure', JSON.stringify(patch.lastFailure));
+  if (patch.refreshTokenDead === null || patch.refreshTokenDead === false) writes.set('refreshTokenDead', '');
+  else if (patch.refreshTokenDead === true) writes.set('refreshTokenDead', '1');
   return [...writes];
 }
