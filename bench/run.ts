@@ -9,6 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { benchColdImport } from './cold-import.js';
+import { benchFleet } from './fleet.js';
 import { benchHotPath } from './hot-path.js';
 import { benchMemory } from './memory.js';
 import { benchMultiProcess } from './multi-process.js';
@@ -23,6 +24,7 @@ const BENCHES: Record<string, () => Promise<BenchSection>> = {
   'recovery-latency': benchRecoveryLatency,
   memory: benchMemory,
   'cold-import': benchColdImport,
+  fleet: benchFleet,
 };
 
 const onlyIndex = process.argv.indexOf('--only');
