@@ -18,7 +18,7 @@ export function readUsageHash(hash: Record<string, string>, now: number): Profil
   }
   if (usage.cooldownUntil !== undefined && usage.cooldownUntil <= now) delete usage.cooldownUntil;
   const lastFailure =
-    hash.lastFailure === undefined ? undefined : readLastFailure(parseJson(hash.lastFailure));
+    hash.lastFailure === undefined ? undefined : readLastFailure(parseJson(hash.lastFailure), now);
   if (lastFailure) usage.lastFailure = lastFailure;
   if (hash.refreshTokenDead === '1') usage.refreshTokenDead = true;
   return usage;
