@@ -189,7 +189,7 @@ export async function benchFleet(): Promise<BenchSection> {
         },
       ],
       notes: [
-        'The store figures are loopback round trips on a shared machine: over a network add one RTT per command (a commit is about 6 commands: lease script, HGETALL, commit script, release script, plus the spend marker when a token is spent).',
+        'The store figures are loopback round trips on a shared machine, with every write fsynced by the AOF: over a network add one round trip per command. A commit is 4 (lease script, HGETALL, commit script, release script); a refresh adds the `checkWritable` probe and the spend marker before the token request.',
       ],
       durationMs: performance.now() - started,
     };
