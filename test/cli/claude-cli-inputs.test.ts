@@ -12,20 +12,15 @@
  */
 import { chmod, chown, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CliFixture, createCliFixture, expectNoSecrets, PROFILE_ID } from './cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import { fixturePerTest } from '../support/fixture-per-test.js';
+import { createCliFixture, expectNoSecrets, PROFILE_ID } from './cli-harness.js';
 
 const HOUR = 3_600_000;
 const NOBODY = 65_534;
 const isRoot = process.getuid?.() === 0;
 
-let fx: CliFixture;
-beforeEach(async () => {
-  fx = await createCliFixture();
-});
-afterEach(async () => {
-  await fx.cleanup();
-});
+const fx = fixturePerTest(createCliFixture);
 
 async function writeCliDocument(oauth: Record<string, unknown>): Promise<void> {
   await writeFile(fx.cliPath, JSON.stringify({ claudeAiOauth: oauth, mcpOAuth: { keep: 'me' } }), {

@@ -5,19 +5,14 @@
  * earlier of the stored expiry and now + the answered lifetime.
  */
 import { writeFile } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CliFixture, createCliFixture, PROFILE_ID } from './cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import { fixturePerTest } from '../support/fixture-per-test.js';
+import { createCliFixture, PROFILE_ID } from './cli-harness.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-let fx: CliFixture;
-beforeEach(async () => {
-  fx = await createCliFixture();
-});
-afterEach(async () => {
-  await fx.cleanup();
-});
+const fx = fixturePerTest(createCliFixture);
 
 /** A shared expired login whose CLI copy says the refresh token ends at `refreshTokenExpiresAt`. */
 async function sharedLogin(refreshTokenExpiresAt: number): Promise<void> {

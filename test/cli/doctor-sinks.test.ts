@@ -1,16 +1,11 @@
 /** `doctor` explains the one-refresher setup: openclaw 2026.7+'s SQLite store, the retired JSON store and profile. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CliFixture, createCliFixture } from './cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import { fixturePerTest } from '../support/fixture-per-test.js';
+import { createCliFixture } from './cli-harness.js';
 
-let fx: CliFixture;
-beforeEach(async () => {
-  fx = await createCliFixture();
-});
-afterEach(async () => {
-  await fx.cleanup();
-});
+const fx = fixturePerTest(createCliFixture);
 
 interface Finding {
   check: string;

@@ -2,17 +2,12 @@
 import { chmod, mkdir, utimes, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CliFixture, createCliFixture, expectNoSecrets, expiresIn } from './cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import { fixturePerTest } from '../support/fixture-per-test.js';
+import { createCliFixture, expectNoSecrets, expiresIn } from './cli-harness.js';
 import { DoctorJsonSchema } from './schemas.js';
 
-let fx: CliFixture;
-beforeEach(async () => {
-  fx = await createCliFixture();
-});
-afterEach(async () => {
-  await fx.cleanup();
-});
+const fx = fixturePerTest(createCliFixture);
 
 async function doctor(extra: string[] = [], flags = fx.flags()) {
   const run = await fx.run(['doctor', '--json', ...flags, ...extra]);

@@ -3,16 +3,11 @@
  * Stately bridge). The pages themselves are src/inspect's and are tested in test/inspect; this
  * checks the command's wiring: it serves them while watching and stops cleanly on SIGTERM.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CliFixture, createCliFixture, expectNoSecrets, expectOneLineError } from './cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import { fixturePerTest } from '../support/fixture-per-test.js';
+import { createCliFixture, expectNoSecrets, expectOneLineError } from './cli-harness.js';
 
-let fx: CliFixture;
-beforeEach(async () => {
-  fx = await createCliFixture();
-});
-afterEach(async () => {
-  await fx.cleanup();
-});
+const fx = fixturePerTest(createCliFixture);
 
 describe('inspect', () => {
   it('serves the offline page (and the Stately bridge) while watching, and exits 0 on SIGTERM', async () => {

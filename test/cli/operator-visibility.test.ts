@@ -6,18 +6,13 @@
  * command. The real binary, real files.
  */
 import { writeFile } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_TOKEN_LIFETIME_MS } from '../../src/credentials/expiry-bounds.js';
-import { type CliFixture, createCliFixture, expectNoSecrets, expiresIn, PROFILE_ID } from './cli-harness.js';
+import { fixturePerTest } from '../support/fixture-per-test.js';
+import { createCliFixture, expectNoSecrets, expiresIn, PROFILE_ID } from './cli-harness.js';
 import { DoctorJsonSchema, StatusJsonSchema } from './schemas.js';
 
-let fx: CliFixture;
-beforeEach(async () => {
-  fx = await createCliFixture();
-});
-afterEach(async () => {
-  await fx.cleanup();
-});
+const fx = fixturePerTest(createCliFixture);
 
 /** Runs the CLI with TZ=UTC, so "log in before HH:MM" can be checked against UTC hours. */
 const run = (args: string[]) => fx.run(args, { env: fx.env({ TZ: 'UTC' }) });

@@ -1,10 +1,10 @@
 /** `oauth-recovery refresh`: through the runtime, the lock and the fake token endpoint. */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fingerprintToken } from '../../src/credentials/fingerprint.js';
+import { fixturePerTest } from '../support/fixture-per-test.js';
 import {
-  type CliFixture,
   createCliFixture,
   expectNoSecrets,
   expectOneLineError,
@@ -13,13 +13,7 @@ import {
 } from './cli-harness.js';
 import { ErrorJsonSchema, RefreshJsonSchema } from './schemas.js';
 
-let fx: CliFixture;
-beforeEach(async () => {
-  fx = await createCliFixture();
-});
-afterEach(async () => {
-  await fx.cleanup();
-});
+const fx = fixturePerTest(createCliFixture);
 
 describe('refresh', () => {
   it('spends the refresh token once, saves the rotated pair and writes it back to the CLI (exit 0)', async () => {

@@ -1,10 +1,10 @@
 /** `oauth-recovery sync`: adopt the CLI's credentials when fresher; otherwise exit 3 and write nothing. */
 import { existsSync } from 'node:fs';
 import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fingerprintToken } from '../../src/credentials/fingerprint.js';
+import { fixturePerTest } from '../support/fixture-per-test.js';
 import {
-  type CliFixture,
   createCliFixture,
   expectNoSecrets,
   expectOneLineError,
@@ -13,13 +13,7 @@ import {
 } from './cli-harness.js';
 import { SyncCurrentJsonSchema, SyncJsonSchema } from './schemas.js';
 
-let fx: CliFixture;
-beforeEach(async () => {
-  fx = await createCliFixture();
-});
-afterEach(async () => {
-  await fx.cleanup();
-});
+const fx = fixturePerTest(createCliFixture);
 
 async function snapshotStore(): Promise<{ bytes: Buffer; mtimeMs: number }> {
   return { bytes: await readFile(fx.storePath), mtimeMs: (await stat(fx.storePath)).mtimeMs };

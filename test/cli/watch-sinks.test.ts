@@ -6,22 +6,17 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fingerprintToken } from '../../src/credentials/fingerprint.js';
+import { fixturePerTest } from '../support/fixture-per-test.js';
 import { missingRuntime, NODE24, runDriver } from '../support/runtimes.js';
-import { type CliFixture, createCliFixture, expectNoSecrets, expiresIn } from './cli-harness.js';
+import { createCliFixture, expectNoSecrets, expiresIn } from './cli-harness.js';
 import { StatusJsonSchema } from './schemas.js';
 
 const OURS = 'anthropic:oauth-recovery';
 const OPENAI = { type: 'api_key', provider: 'openai', key: 'sk-openai-kept' };
 
-let fx: CliFixture;
-beforeEach(async () => {
-  fx = await createCliFixture();
-});
-afterEach(async () => {
-  await fx.cleanup();
-});
+const fx = fixturePerTest(createCliFixture);
 
 /** Fingerprints of the tokens `watch` published, in order, from its NDJSON log. */
 function published(stderr: string): string[] {

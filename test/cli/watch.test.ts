@@ -1,15 +1,10 @@
 /** `oauth-recovery watch`: keeps the profile fresh, logs transitions, exits 0 on a signal with no lock left. */
 import { existsSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CliFixture, createCliFixture, expectNoSecrets, expiresIn } from './cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import { fixturePerTest } from '../support/fixture-per-test.js';
+import { createCliFixture, expectNoSecrets, expiresIn } from './cli-harness.js';
 
-let fx: CliFixture;
-beforeEach(async () => {
-  fx = await createCliFixture();
-});
-afterEach(async () => {
-  await fx.cleanup();
-});
+const fx = fixturePerTest(createCliFixture);
 
 function events(stderr: string): Array<Record<string, unknown>> {
   return stderr

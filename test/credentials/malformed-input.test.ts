@@ -4,16 +4,15 @@
  * exactly as it was, on the read path and on the write-back path alike. Blank tokens are not
  * an error but "logged out"; a BOM is accepted.
  */
-import { chmod, lstat, readdir, readlink, stat, writeFile } from 'node:fs/promises';
+import { chmod, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createClaudeCliFileSource } from '../../src/credentials/claude-cli-file-source.js';
 import { requireClaudeCliCredential } from '../../src/credentials/claude-cli-source.js';
-import { CredentialFileError, type CredentialParseError, LoggedOutError } from '../../src/errors.js';
+import { CredentialFileError, LoggedOutError } from '../../src/errors.js';
 import {
   caught,
   claudeCliDocument,
-  expectNoSecrets,
   fileFingerprint,
   HOUR,
   makeCredential,
@@ -25,6 +24,7 @@ import {
   CORPUS_REFRESH_SECRET,
   CORPUS_SECRET,
   type CorpusCase,
+  expectEachFailsUntouched,
   genericCorpus,
   schemaCase,
 } from '../support/store-workers/malformed-corpus.js';
@@ -77,37 +77,17 @@ const corpus: CorpusCase[] = [
   ),
 ];
 
-/** Everything about what sits at `file` (and next to it) that a failed operation must not change. */
-async function snapshot(file: string): Promise<string> {
-  const stats = await lstat(file);
-  if (stats.isSymbolicLink()) return `link:${await readlink(file)}`;
-  if (stats.isDirectory()) return `dir:${(await readdir(file)).join(',')}:${stats.mtimeMs}`;
-  if (stats.isFIFO()) return `fifo:${stats.ino}`;
-  return fileFingerprint(file);
-}
-
 describe('Claude CLI credentials file: malformed-input corpus', () => {
   it.each(corpus)('$name → typed error, no secret, file untouched (read and write-back)', async (entry) => {
     const dir = await tempDir();
     const file = path.join(dir, '.claude', '.credentials.json');
     await entry.create(file);
-    const before = await snapshot(file);
     const source = createClaudeCliFileSource({ path: file, now: () => NOW });
 
-    for (const operation of [
+    await expectEachFailsUntouched(entry, file, [
       () => source.read(),
       () => source.writeBack(makeCredential({ expiresAt: NOW + 9 * HOUR })),
-    ]) {
-      const error = await caught(operation());
-      expect(error).toBeInstanceOf(entry.error);
-      expect(error.message).toContain(file);
-      expect(error.message).toContain(entry.problem);
-      if (entry.field !== undefined) expect((error as CredentialParseError).field).toBe(entry.field);
-      if (entry.field) expect(error.message).toContain(`"${entry.field}"`);
-      expectNoSecrets(error, [CORPUS_SECRET, CORPUS_REFRESH_SECRET]);
-      expect(await snapshot(file)).toBe(before);
-      expect((await readdir(path.dirname(file))).filter((name) => name.endsWith('.tmp'))).toEqual([]);
-    }
+    ]);
   });
 
   it('blank tokens read as logged out (LoggedOutError on demand), never as a credential', async () => {

@@ -11,6 +11,7 @@ import { connectStatelyInspector, type StatelyInspector } from '../../src/inspec
 import { createRuntimeFixture, type RuntimeFixture } from '../support/runtime-fixture.js';
 import { driveRuntime } from './support/drive-runtime.js';
 import { connectWebSocket } from './support/websocket-client.js';
+import { requestUpgrade } from './support/websocket-upgrade.js';
 
 let fx: RuntimeFixture;
 let stately: StatelyInspector | undefined;
@@ -32,32 +33,10 @@ interface Frame {
 }
 
 /** The status line of a raw upgrade attempt (101, 403, 404, …). */
-function upgradeStatus(url: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const target = new URL(url);
-    const req = request({
-      host: target.hostname,
-      port: target.port,
-      path: `${target.pathname}${target.search}`,
-      headers: {
-        Connection: 'Upgrade',
-        Upgrade: 'websocket',
-        'Sec-WebSocket-Version': '13',
-        'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
-        ...headers,
-      },
-    });
-    req.on('upgrade', (response, socket) => {
-      socket.destroy();
-      resolve(response.statusCode ?? 0);
-    });
-    req.on('response', (response) => {
-      response.resume();
-      resolve(response.statusCode ?? 0);
-    });
-    req.on('error', reject);
-    req.end();
-  });
+async function upgradeStatus(url: string, headers: Record<string, string>): Promise<number> {
+  const answer = await requestUpgrade(url, headers);
+  answer.socket?.destroy();
+  return answer.status;
 }
 
 describe('connectStatelyInspector', () => {

@@ -2,19 +2,14 @@
  * The public API's edges: listeners added before `start()`, calls made before it, and the
  * grouped `transport` / `time` options doing what the flat ones did.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../machines/index.js';
 import { NotStartedError, StoppedError } from '../../src/errors.js';
 import type { AuthRecoveryEvent } from '../../src/runtime/index.js';
-import { createRuntimeFixture, PROFILE_ID, type RuntimeFixture } from '../support/runtime-fixture.js';
+import { fixturePerTest } from '../support/fixture-per-test.js';
+import { createRuntimeFixture, PROFILE_ID } from '../support/runtime-fixture.js';
 
-let fx: RuntimeFixture;
-beforeEach(async () => {
-  fx = await createRuntimeFixture();
-});
-afterEach(async () => {
-  await fx.cleanup();
-});
+const fx = fixturePerTest(createRuntimeFixture);
 
 describe('before start()', () => {
   it('on() works like subscribe(): handlers added before start() see the events after it', async () => {

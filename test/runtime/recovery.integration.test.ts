@@ -2,25 +2,14 @@
  * The runtime on real parts: files in temp dirs, the loopback fake of Anthropic with
  * single-use rotating refresh tokens, and a test clock (no real waiting).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CooldownError } from '../../src/errors.js';
-import {
-  createRuntimeFixture,
-  PROFILE_ID,
-  type RuntimeFixture,
-  recordStates,
-  waitForState,
-} from '../support/runtime-fixture.js';
+import { fixturePerTest } from '../support/fixture-per-test.js';
+import { createRuntimeFixture, PROFILE_ID, recordStates, waitForState } from '../support/runtime-fixture.js';
 
 const MINUTE = 60_000;
 
-let fx: RuntimeFixture;
-beforeEach(async () => {
-  fx = await createRuntimeFixture();
-});
-afterEach(async () => {
-  await fx.cleanup();
-});
+const fx = fixturePerTest(createRuntimeFixture);
 
 describe('(a) expiry → refresh → ok', () => {
   it('refreshes once at the start of the refresh window and writes the rotated pair to the store and the CLI', async () => {

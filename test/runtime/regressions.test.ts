@@ -2,16 +2,11 @@
  * Runtime bugs found while replaying the model on the real runtime, each pinned by the
  * smallest scenario that showed it.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRuntimeFixture, PROFILE_ID, type RuntimeFixture } from '../support/runtime-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { fixturePerTest } from '../support/fixture-per-test.js';
+import { createRuntimeFixture, PROFILE_ID } from '../support/runtime-fixture.js';
 
-let fx: RuntimeFixture;
-beforeEach(async () => {
-  fx = await createRuntimeFixture();
-});
-afterEach(async () => {
-  await fx.cleanup();
-});
+const fx = fixturePerTest(createRuntimeFixture);
 
 describe('a rotated pair is always kept', () => {
   it('stores (and writes back) the new pair even when it expires no later than the pair it replaced', async () => {

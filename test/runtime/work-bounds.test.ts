@@ -3,11 +3,12 @@
  * rotates refresh tokens, and a manual clock for the machine's timers. Each test failed on the
  * code before the bounds (noted per test) and pins the behaviour now.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { maxTokenRequestsPerMinute, resolvePolicy } from '../../machines/index.js';
 import { CooldownError } from '../../src/errors.js';
 import type { AuthRecovery } from '../../src/runtime/index.js';
-import { createRuntimeFixture, PROFILE_ID, type RuntimeFixture } from '../support/runtime-fixture.js';
+import { fixturePerTest } from '../support/fixture-per-test.js';
+import { createRuntimeFixture, PROFILE_ID } from '../support/runtime-fixture.js';
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
@@ -17,13 +18,7 @@ const REJECTED = {
   error: { type: 'error', error: { type: 'authentication_error', message: 'OAuth token has been revoked' } },
 };
 
-let fx: RuntimeFixture;
-beforeEach(async () => {
-  fx = await createRuntimeFixture();
-});
-afterEach(async () => {
-  await fx.cleanup();
-});
+const fx = fixturePerTest(createRuntimeFixture);
 
 /** Lets the runtime finish what it started (a refresh under the lock, a save): no wait for time. */
 async function settled(auth: AuthRecovery): Promise<void> {

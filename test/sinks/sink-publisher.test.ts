@@ -1,13 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../machines/index.js';
 import { SinkError } from '../../src/errors.js';
 import type { PublishedToken, Sink, SinkStatus } from '../../src/sinks/types.js';
-import {
-  createRuntimeFixture,
-  PROFILE_ID,
-  type RuntimeFixture,
-  waitForState,
-} from '../support/runtime-fixture.js';
+import { fixturePerTest } from '../support/fixture-per-test.js';
+import { createRuntimeFixture, PROFILE_ID, waitForState } from '../support/runtime-fixture.js';
 
 /** A sink that records what it got; `failing` makes it throw (a broken runtime). */
 function recordingSink(
@@ -35,13 +31,7 @@ function recordingSink(
   return sink;
 }
 
-let fx: RuntimeFixture;
-beforeEach(async () => {
-  fx = await createRuntimeFixture();
-});
-afterEach(async () => {
-  await fx.cleanup();
-});
+const fx = fixturePerTest(createRuntimeFixture);
 
 describe('sink publisher (wired through AuthRecoveryOptions.sinks)', () => {
   it('publishes the access token and expiry at start and after a refresh; never the refresh token', async () => {

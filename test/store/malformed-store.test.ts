@@ -3,14 +3,11 @@
  * naming the file (and the field), never echoes a token, and leaves the file exactly as it
  * was, whether it was reading, updating a credential or recording usage.
  */
-import { chmod, lstat, readdir, readlink, writeFile } from 'node:fs/promises';
+import { chmod, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CredentialParseError } from '../../src/errors.js';
 import { createFileProfileStore } from '../../src/store/file-profile-store.js';
 import {
-  caught,
-  expectNoSecrets,
   fileFingerprint,
   HOUR,
   makeCredential,
@@ -22,6 +19,7 @@ import {
   CORPUS_REFRESH_SECRET,
   CORPUS_SECRET,
   type CorpusCase,
+  expectEachFailsUntouched,
   genericCorpus,
   schemaCase,
 } from '../support/store-workers/malformed-corpus.js';
@@ -100,38 +98,25 @@ const corpus: CorpusCase[] = [
   ),
 ];
 
-async function snapshot(file: string): Promise<string> {
-  const stats = await lstat(file);
-  if (stats.isSymbolicLink()) return `link:${await readlink(file)}`;
-  if (stats.isDirectory()) return `dir:${(await readdir(file)).join(',')}:${stats.mtimeMs}`;
-  if (stats.isFIFO()) return `fifo:${stats.ino}`;
-  return fileFingerprint(file);
-}
-
 describe('profile store: malformed-input corpus', () => {
   it.each(corpus)('$name → typed error, no secret, file untouched (read, update, usage)', async (entry) => {
     const dir = await tempDir();
     const file = path.join(dir, 'agent', 'auth-profiles.json');
     await entry.create(file);
-    const before = await snapshot(file);
     const store = createFileProfileStore({ path: file, now: () => NOW });
     const fresh = makeCredential({ expiresAt: NOW + 9 * HOUR });
 
-    for (const operation of [
-      () => store.readCredential(PROFILE),
-      () => store.readUsage(PROFILE),
-      () => store.updateCredential(PROFILE, () => ({ write: fresh, result: null })),
-      () => store.recordUsage(PROFILE, { lastFailureAt: NOW }),
-    ]) {
-      const error = await caught(operation());
-      expect(error).toBeInstanceOf(entry.error);
-      expect(error.message).toContain(file);
-      expect(error.message).toContain(entry.problem);
-      if (entry.field !== undefined) expect((error as CredentialParseError).field).toBe(entry.field);
-      expectNoSecrets(error, [CORPUS_SECRET, CORPUS_REFRESH_SECRET, fresh.accessToken, fresh.refreshToken]);
-      expect(await snapshot(file)).toBe(before);
-      expect((await readdir(path.dirname(file))).filter((name) => name.endsWith('.tmp'))).toEqual([]);
-    }
+    await expectEachFailsUntouched(
+      entry,
+      file,
+      [
+        () => store.readCredential(PROFILE),
+        () => store.readUsage(PROFILE),
+        () => store.updateCredential(PROFILE, () => ({ write: fresh, result: null })),
+        () => store.recordUsage(PROFILE, { lastFailureAt: NOW }),
+      ],
+      [fresh.accessToken, fresh.refreshToken],
+    );
   });
 
   it('a blank oauth profile reads as a blank credential and is replaced by a fresh one', async () => {

@@ -44,3 +44,36 @@ export function createArrivals(): Arrivals {
     },
   };
 }
+
+/** Messages received in order, and a wait for a condition on them (checked on each arrival). */
+export interface MessageLog<T> {
+  /** Every message received so far, in order. */
+  readonly messages: T[];
+  /** Adds one message and re-checks the pending waits. */
+  push(message: T): void;
+  /** Re-checks the pending waits (after messages were added some other way). */
+  notify(): void;
+  /** Resolves with the messages once `predicate` holds for them; rejects after `timeoutMs`. */
+  waitFor(predicate: (messages: T[]) => boolean, timeoutMs?: number): Promise<T[]>;
+}
+
+export function createMessageLog<T>(): MessageLog<T> {
+  const messages: T[] = [];
+  const arrivals = createArrivals();
+  return {
+    messages,
+    push(message) {
+      messages.push(message);
+      arrivals.notify();
+    },
+    notify: () => arrivals.notify(),
+    async waitFor(predicate, timeoutMs = 10_000) {
+      await arrivals.waitFor({
+        condition: () => predicate(messages),
+        timeoutMs,
+        timeoutMessage: () => `timed out after ${timeoutMs} ms with ${messages.length} messages`,
+      });
+      return messages;
+    },
+  };
+}

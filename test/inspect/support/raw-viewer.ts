@@ -3,29 +3,12 @@
  * and hands back the bare socket, so a test can flood it with frames or stop reading.
  */
 import { randomBytes } from 'node:crypto';
-import { request } from 'node:http';
 import type { Socket } from 'node:net';
+import { openUpgraded } from './websocket-upgrade.js';
 
-export function openRawViewer(viewerUrl: string): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const target = new URL(viewerUrl);
-    const req = request({
-      host: target.hostname,
-      port: target.port,
-      path: `${target.pathname}${target.search}`,
-      headers: {
-        Origin: `http://${target.host}`,
-        Connection: 'Upgrade',
-        Upgrade: 'websocket',
-        'Sec-WebSocket-Version': '13',
-        'Sec-WebSocket-Key': randomBytes(16).toString('base64'),
-      },
-    });
-    req.on('upgrade', (_response, socket: Socket) => resolve(socket));
-    req.on('response', (response) => reject(new Error(`no upgrade: HTTP ${response.statusCode}`)));
-    req.on('error', reject);
-    req.end();
-  });
+/** A viewer socket right after the handshake, with the page's Origin. */
+export async function openRawViewer(viewerUrl: string): Promise<Socket> {
+  return (await openUpgraded(viewerUrl)).socket;
 }
 
 /** One client frame (masked, as RFC 6455 requires of clients), payload up to 125 bytes. */

@@ -1,6 +1,6 @@
 /** A Server-Sent Events reader for tests: the raw text received, and the parsed messages. */
 import { get } from 'node:http';
-import { createArrivals } from '../../support/wait-for.js';
+import { createMessageLog } from '../../support/wait-for.js';
 
 export interface SseMessage {
   event: string;
@@ -24,8 +24,7 @@ export function openEventStream(url: string): Promise<TestEventStream> {
     const request = get(url, { headers: { accept: 'text/event-stream' } }, (response) => {
       let raw = '';
       let pending = '';
-      const messages: SseMessage[] = [];
-      const arrivals = createArrivals();
+      const log = createMessageLog<SseMessage>();
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => {
         raw += chunk;
@@ -43,28 +42,21 @@ export function openEventStream(url: string): Promise<TestEventStream> {
           }
           const data = fields.get('data');
           if (data !== undefined) {
-            messages.push({
+            log.messages.push({
               event: fields.get('event') ?? 'message',
               id: fields.get('id'),
               data: JSON.parse(data),
             });
           }
         }
-        arrivals.notify();
+        log.notify();
       });
       resolve({
         status: response.statusCode ?? 0,
         headers: response.headers,
         raw: () => raw,
-        messages,
-        async waitFor(predicate, timeoutMs = 10_000) {
-          await arrivals.waitFor({
-            condition: () => predicate(messages),
-            timeoutMs,
-            timeoutMessage: () => `timed out after ${timeoutMs} ms with ${messages.length} messages`,
-          });
-          return messages;
-        },
+        messages: log.messages,
+        waitFor: log.waitFor,
         close() {
           request.destroy();
         },

@@ -4,9 +4,11 @@
  * input carries a recognisable secret so the suites can check no error ever echoes it.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, symlink, truncate, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readlink, symlink, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { expect } from 'vitest';
 import { CredentialFileError, CredentialParseError } from '../../../src/errors.js';
+import { caught, expectNoSecrets, fileFingerprint } from './fixtures.js';
 
 export const CORPUS_SECRET = 'sk-ant-oat01-SECRET-CORPUS-0123456789abcdef';
 export const CORPUS_REFRESH_SECRET = 'sk-ant-ort01-SECRET-CORPUS-REFRESH-fedcba9876543210';
@@ -119,4 +121,38 @@ export function genericCorpus(validDocument: string): CorpusCase[] {
 /** Documents that are JSON but have a wrong shape: `build` returns the document text. */
 export function schemaCase(name: string, build: () => unknown, field: string, problem: string): CorpusCase {
   return { name, create: write(JSON.stringify(build())), error: CredentialParseError, problem, field };
+}
+
+/** Everything about what sits at `file` (and next to it) that a failed operation must not change. */
+async function pathSnapshot(file: string): Promise<string> {
+  const stats = await lstat(file);
+  if (stats.isSymbolicLink()) return `link:${await readlink(file)}`;
+  if (stats.isDirectory()) return `dir:${(await readdir(file)).join(',')}:${stats.mtimeMs}`;
+  if (stats.isFIFO()) return `fifo:${stats.ino}`;
+  return fileFingerprint(file);
+}
+
+/**
+ * Runs each operation against the case's bad input at `file`: each must reject with the case's
+ * typed error naming the file, the problem and the field, echo none of `secrets` (the corpus's
+ * own are always checked), and leave `file` and its directory as they were (no temp file).
+ */
+export async function expectEachFailsUntouched(
+  entry: CorpusCase,
+  file: string,
+  operations: ReadonlyArray<() => Promise<unknown>>,
+  secrets: readonly string[] = [],
+): Promise<void> {
+  const before = await pathSnapshot(file);
+  for (const operation of operations) {
+    const error = await caught(operation());
+    expect(error).toBeInstanceOf(entry.error);
+    expect(error.message).toContain(file);
+    expect(error.message).toContain(entry.problem);
+    if (entry.field !== undefined) expect((error as CredentialParseError).field).toBe(entry.field);
+    if (entry.field) expect(error.message).toContain(`"${entry.field}"`);
+    expectNoSecrets(error, [CORPUS_SECRET, CORPUS_REFRESH_SECRET, ...secrets]);
+    expect(await pathSnapshot(file)).toBe(before);
+    expect((await readdir(path.dirname(file))).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  }
 }
