@@ -18,20 +18,10 @@ import {
   renderGraphJson,
   renderMermaid,
 } from '../../src/graph/index.js';
+import { RECOVERY_STATES } from '../support/recovery-states.js';
 
 const machine = createRecoveryMachine({ now: () => 0 });
-const STATES = [
-  'initializing',
-  'valid',
-  'expired',
-  'throttled',
-  'refreshing',
-  'refreshFailed',
-  'syncingFromCli',
-  'retrying',
-  'ok',
-  'cooldown',
-];
+const STATES = RECOVERY_STATES;
 
 /** Every transition the definition holds, counted without the renderer's help. */
 function definitionEdgeCount(): number {

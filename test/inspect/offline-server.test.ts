@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createActor, setup } from 'xstate';
 import { InspectorBindRefusedError } from '../../src/inspect/loopback.js';
 import { type OfflineInspector, startOfflineInspector } from '../../src/inspect/offline-server.js';
+import { RECOVERY_STATES } from '../support/recovery-states.js';
 import { createRuntimeFixture, type RuntimeFixture } from '../support/runtime-fixture.js';
 import { driveRuntime } from './support/drive-runtime.js';
 import { openEventStream } from './support/sse-client.js';
@@ -22,19 +23,6 @@ afterEach(async () => {
   offline = undefined;
   await fx.cleanup();
 });
-
-const RECOVERY_STATES = [
-  'initializing',
-  'valid',
-  'expired',
-  'throttled',
-  'refreshing',
-  'refreshFailed',
-  'syncingFromCli',
-  'retrying',
-  'ok',
-  'cooldown',
-];
 
 /** `path` on the inspector, with the access token of `url`. */
 function route(url: string, path: string): string {

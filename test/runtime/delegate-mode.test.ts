@@ -8,6 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CooldownError } from '../../src/errors.js';
+import type { AuthRecovery } from '../../src/runtime/index.js';
 import type { IssuedLogin } from '../support/fake-anthropic.js';
 import {
   createRuntimeFixture,
@@ -66,14 +67,20 @@ async function prepareCliRefresh(login: IssuedLogin): Promise<void> {
 const nudges = async (): Promise<number> =>
   (await readFile(marksPath, 'utf8')).split('\n').filter(Boolean).length;
 
+/** A login shared with the CLI that expires in 10 minutes, and a started delegate-mode runtime on it. */
+async function startDelegateWithSharedLogin(): Promise<{ l1: IssuedLogin; auth: AuthRecovery }> {
+  const l1 = fx.fake.issueLogin();
+  const shortLived = { ...l1, expiresAt: fx.clock.now() + 10 * MINUTE };
+  await fx.writeStoreLogin(shortLived);
+  await fx.writeCliLogin(shortLived);
+  const auth = fx.create({ mode: 'delegate', nudgeCommand: nudge, watchCli: false });
+  await auth.start();
+  return { l1, auth };
+}
+
 describe('delegate mode', () => {
   it("never spends the CLI's refresh token: nudges the CLI and adopts the login it re-reads", async () => {
-    const l1 = fx.fake.issueLogin();
-    const shortLived = { ...l1, expiresAt: fx.clock.now() + 10 * MINUTE };
-    await fx.writeStoreLogin(shortLived);
-    await fx.writeCliLogin(shortLived);
-    const auth = fx.create({ mode: 'delegate', nudgeCommand: nudge, watchCli: false });
-    await auth.start();
+    const { l1, auth } = await startDelegateWithSharedLogin();
     expect(await auth.getAccessToken()).toBe(l1.accessToken);
 
     // The CLI refreshes its own login (single use: l1's pair dies); the nudge makes it land on disk.
@@ -123,12 +130,7 @@ describe('delegate mode', () => {
   });
 
   it('cools down (keeping the stored login) when the nudge brings nothing fresher, still without a token request', async () => {
-    const l1 = fx.fake.issueLogin();
-    const shortLived = { ...l1, expiresAt: fx.clock.now() + 10 * MINUTE };
-    await fx.writeStoreLogin(shortLived);
-    await fx.writeCliLogin(shortLived);
-    const auth = fx.create({ mode: 'delegate', nudgeCommand: nudge, watchCli: false });
-    await auth.start();
+    const { l1, auth } = await startDelegateWithSharedLogin();
     fx.clock.jump(10 * MINUTE); // expired (the host slept), and the CLI has not refreshed
 
     const error = await auth.getAccessToken().catch((e: unknown) => e);
