@@ -1,7 +1,8 @@
 /**
  * `doctor`'s checks of a Redis fleet store: the server answers and the key decrypts the
  * profile, then the fleet state (lease holder, version and committer, a spend in flight, the
- * dead-token count, replication role and lag). Metadata only, never a token.
+ * dead-token count, replication role and lag), the last failure any host persisted, and whether
+ * the server takes writes now (`checkWritable`). Metadata only, never a token.
  */
 import { fingerprintToken } from '../credentials/fingerprint.js';
 import { isCredentialBlank } from '../credentials/freshness.js';
@@ -9,6 +10,7 @@ import type { OAuthCredential } from '../credentials/types.js';
 import { openCliStore } from './cli-store.js';
 import type { CliConfig } from './config.js';
 import type { FindingLevel } from './doctor-checks.js';
+import { addLastFailureFinding } from './doctor-profile-checks.js';
 import { describeFleet } from './fleet-text.js';
 import { formatTime } from './format.js';
 import { describeError } from './output.js';
@@ -45,6 +47,26 @@ export async function checkFleetStore(
       onReplica ? 'Point --store at the primary: a replica refuses writes.' : null,
     );
     const credential = await opened.store.readCredential(config.profileId);
+    const { lastFailure } = await opened.store.readUsage(config.profileId);
+    if (lastFailure) {
+      addLastFailureFinding(
+        add,
+        lastFailure,
+        credential?.expiresAt ?? null,
+        `Check the server (${opened.store.location}): writable primary, memory, replicas, ACL.`,
+        now(),
+      );
+    }
+    const writable = await opened.store.checkWritable?.().then(
+      () => null,
+      (error: unknown) => describeError(error),
+    );
+    add(
+      'store.writable',
+      writable ? 'error' : 'ok',
+      writable?.message ?? 'the server takes writes (a probe write under the profile landed)',
+      writable?.hint ?? null,
+    );
     if (!credential || isCredentialBlank(credential)) {
       add(
         'profile',

@@ -8,6 +8,7 @@ import { fingerprintToken } from '../credentials/fingerprint.js';
 import { isCredentialBlank } from '../credentials/freshness.js';
 import type { OAuthCredential } from '../credentials/types.js';
 import { type AuthProfilesDocument, findForeignProblems } from '../store/auth-profiles-schema.js';
+import type { LastFailure } from '../store/last-failure.js';
 import { type OwnProfileView, readOwnProfile } from '../store/own-profile.js';
 import type { CliConfig } from './config.js';
 import type { FindingLevel } from './doctor-checks.js';
@@ -16,6 +17,32 @@ import { describeLastFailure, loginNeededText } from './last-failure-text.js';
 import { describeError } from './output.js';
 
 type Add = (check: string, level: FindingLevel, message: string, fix?: string | null) => void;
+
+/**
+ * Adds the `lastFailure` finding: an error for a dead grant (log in before `expiresAt`, epoch ms),
+ * a warning for a store failure (with `storeFix`, which names the store) or endpoint trouble.
+ */
+export function addLastFailureFinding(
+  add: Add,
+  lastFailure: LastFailure,
+  expiresAt: number | null,
+  storeFix: string,
+  now: number,
+): void {
+  const what = `last recovery failed ${describeLastFailure(lastFailure, now)}${lastFailure.message ? `: ${lastFailure.message}` : ''}`;
+  if (lastFailure.kind === 'permanent') {
+    add('lastFailure', 'error', what, `Log in: ${loginNeededText(expiresAt, now)}.`);
+  } else if (lastFailure.kind === 'store') {
+    add('lastFailure', 'warn', what, storeFix);
+  } else {
+    add(
+      'lastFailure',
+      'warn',
+      what,
+      'Endpoint trouble (network, proxy, rate limit): it is retried by itself; docs/failures.md lists each kind.',
+    );
+  }
+}
 
 /** Adds the profile's findings; returns its credential when there is a usable one. */
 export function checkProfile(
@@ -42,19 +69,13 @@ export function checkProfile(
   }
   const { profile, credential, usage, lastFailure } = own;
   if (lastFailure) {
-    const what = `last recovery failed ${describeLastFailure(lastFailure, now)}${lastFailure.message ? `: ${lastFailure.message}` : ''}`;
-    if (lastFailure.kind === 'permanent') {
-      add('lastFailure', 'error', what, `Log in: ${loginNeededText(credential?.expiresAt ?? null, now)}.`);
-    } else if (lastFailure.kind === 'store') {
-      add('lastFailure', 'warn', what, `Check the disk and permissions of ${config.storePath}.`);
-    } else {
-      add(
-        'lastFailure',
-        'warn',
-        what,
-        'Endpoint trouble (network, proxy, rate limit): it is retried by itself; docs/failures.md lists each kind.',
-      );
-    }
+    addLastFailureFinding(
+      add,
+      lastFailure,
+      credential?.expiresAt ?? null,
+      `Check the disk and permissions of ${config.storePath}.`,
+      now,
+    );
   }
   if (!profile) {
     add(

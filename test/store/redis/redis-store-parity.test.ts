@@ -4,7 +4,8 @@
  * would refuse the commit — a read-only replica, memory full under noeviction, too few replicas
  * for min-replicas-to-write, an ACL user without write rights — naming the refusal; and the
  * runtime's `lastFailure` / `refreshTokenDead` persist in the usage hash, so `status --store
- * redis://` in another process shows them and exits 3, and a restarted runtime resumes them.
+ * redis://` in another process shows them and exits 3, `doctor` reports them (and whether the
+ * server takes writes), and a restarted runtime resumes them.
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -18,7 +19,7 @@ import {
   type RedisProfileStoreOptions,
 } from '../../../src/store/redis/index.js';
 import { type CliFixture, createCliFixture, expectNoSecrets } from '../../cli/cli-harness.js';
-import { StatusJsonSchema } from '../../cli/schemas.js';
+import { DoctorJsonSchema, StatusJsonSchema } from '../../cli/schemas.js';
 import { type RedisServer, startRedisServer } from '../../support/redis-server.js';
 
 const PROFILE = 'anthropic:claude-cli';
@@ -158,7 +159,7 @@ describe('Redis store: checkWritable', () => {
 });
 
 describe('Redis store: the last failure and a dead refresh token persist', () => {
-  it('status --store redis:// shows them (exit 3), a restart resumes them, a success clears them', async () => {
+  it('status and doctor --store redis:// show them (exit 3), a restart resumes them, a success clears them', async () => {
     const store = open();
     const login = await seed(store);
     await fx.writeCli('blank');
@@ -195,6 +196,24 @@ describe('Redis store: the last failure and a dead refresh token persist', () =>
       refreshTokenDead: true,
       lastFailure: { kind: 'permanent', oauthError: 'invalid_grant' },
     });
+
+    // doctor on any host: the dead grant is an error finding; the server takes writes.
+    const doctor = await fx.run(['doctor', '--json', ...flags], { env });
+    expectNoSecrets(doctor, fx.secrets);
+    const findings = DoctorJsonSchema.parse(JSON.parse(doctor.stdout)).findings;
+    expect(findings.find((item) => item.check === 'lastFailure')).toMatchObject({ level: 'error' });
+    expect(findings.find((item) => item.check === 'store.writable')).toMatchObject({ level: 'ok' });
+    server.cli('CONFIG', 'SET', 'min-replicas-to-write', '1');
+    try {
+      const refused = await fx.run(['doctor', '--json', ...flags], { env });
+      const finding = DoctorJsonSchema.parse(JSON.parse(refused.stdout)).findings.find(
+        (item) => item.check === 'store.writable',
+      );
+      expect(finding).toMatchObject({ level: 'error', fix: expect.stringMatching(/min-replicas-to-write/) });
+      expect(finding?.message).toMatch(/NOREPLICAS/);
+    } finally {
+      server.cli('CONFIG', 'SET', 'min-replicas-to-write', '0');
+    }
 
     const restarted = createAuthRecovery(options);
     await restarted.start();
