@@ -225,6 +225,10 @@ export function reportFromReadings(
   const usable = credential && !isCredentialBlank(credential) ? credential : null;
   const cliCredential = cli.status === 'ok' ? cli.credential : null;
   const cliFresher = cliCredential ? isCredentialFresher(cliCredential, credential, at) : false;
+  // The recorded dead token, when known, must be the one stored: a new login someone else wrote is not dead.
+  const deadIsStored =
+    usage.deadRefreshToken === undefined ||
+    (usable !== null && usage.deadRefreshToken === fingerprintToken(usable.refreshToken));
   return {
     profileId: config.profileId,
     state: deriveProfileState(credential, cooldownUntil, at),
@@ -252,7 +256,8 @@ export function reportFromReadings(
     store: { path: config.storePath, origin: config.storeOrigin, exists: readings.storeExists },
     foreignProblems: readings.document ? findForeignProblems(readings.document, config.profileId) : [],
     lastFailure: readings.lastFailure,
-    refreshTokenDead: usable !== null && readings.lastFailure?.kind === 'permanent' && !cliFresher,
+    refreshTokenDead:
+      usable !== null && readings.lastFailure?.kind === 'permanent' && !cliFresher && deadIsStored,
     fleet: readings.fleet ?? null,
   };
 }

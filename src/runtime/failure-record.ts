@@ -3,11 +3,14 @@
  * kept for the snapshot, logged at warn level (no secrets), and persisted in the store's
  * `usageStats[profileId]` (`lastFailure`, `refreshTokenDead`) so `status` in another process
  * sees it. Cleared by a successful refresh or sync (a pending save keeps its `store` failure).
+ * The fingerprint of the last refresh token known dead is persisted too (`deadRefreshToken`)
+ * and outlives a success, so a new process never sends that token again.
  */
+import { fingerprintToken } from '../credentials/fingerprint.js';
 import { OAuthRecoveryError, RedisStoreError, RefreshError, StoreError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { LastFailure, LastFailureKind } from '../store/last-failure.js';
-import type { ProfileStore } from '../store/types.js';
+import type { ProfileStore, ProfileUsage, UsagePatch } from '../store/types.js';
 import type { InflightWork } from './inflight-work.js';
 
 /** What the record needs from the runtime. */
@@ -59,28 +62,47 @@ function safeMessage(error: unknown): string {
 export class FailureRecord {
   lastFailure: LastFailure | null = null;
   refreshTokenDead = false;
+  /** Fingerprint of the last refresh token known dead (this process or a persisted one), or null. */
+  private deadRefreshToken: string | null = null;
 
   constructor(private readonly deps: FailureRecordDeps) {}
 
-  /** Restores what the store held at start-up. */
-  resume(lastFailure: LastFailure | undefined, refreshTokenDead: boolean | undefined): void {
-    this.lastFailure = lastFailure ?? null;
-    this.refreshTokenDead = refreshTokenDead === true;
+  /** Restores what the store held at start-up (`usageStats[profileId]`). */
+  resume(usage: Pick<ProfileUsage, 'lastFailure' | 'refreshTokenDead' | 'deadRefreshToken'>): void {
+    this.lastFailure = usage.lastFailure ?? null;
+    this.refreshTokenDead = usage.refreshTokenDead === true;
+    this.deadRefreshToken = usage.deadRefreshToken ?? null;
+  }
+
+  /** True when `refreshToken` is the one recorded dead (in this process or by an earlier one). */
+  isKnownDead(refreshToken: string): boolean {
+    return this.deadRefreshToken !== null && fingerprintToken(refreshToken) === this.deadRefreshToken;
   }
 
   /**
    * Records `error` (kind from the error unless given), logs it at warn level and persists it.
-   * `refreshTokenDead` marks the refresh token we hold as unusable.
+   * `refreshTokenDead` marks the refresh token we hold as unusable; `deadToken` is that token
+   * (only its fingerprint is kept and persisted).
    */
-  record(error: unknown, options: { kind?: LastFailureKind; refreshTokenDead?: boolean } = {}): LastFailure {
+  record(
+    error: unknown,
+    options: { kind?: LastFailureKind; refreshTokenDead?: boolean; deadToken?: string } = {},
+  ): LastFailure {
     const failure = describeLastFailure(error, this.deps.now(), options.kind);
     this.lastFailure = failure;
     if (options.refreshTokenDead) this.refreshTokenDead = true;
+    const newlyDead =
+      options.refreshTokenDead && options.deadToken ? fingerprintToken(options.deadToken) : undefined;
+    if (newlyDead) this.deadRefreshToken = newlyDead;
     this.deps.logger.warn(
       { event: 'recoveryFailure', failure, refreshTokenDead: this.refreshTokenDead },
       `recovery step failed (${failure.kind}): ${failure.message}`,
     );
-    this.persist({ lastFailure: failure, ...(this.refreshTokenDead ? { refreshTokenDead: true } : {}) });
+    this.persist({
+      lastFailure: failure,
+      ...(this.refreshTokenDead ? { refreshTokenDead: true } : {}),
+      ...(newlyDead ? { deadRefreshToken: newlyDead } : {}),
+    });
     return failure;
   }
 
@@ -101,7 +123,7 @@ export class FailureRecord {
     this.persist({ lastFailure: null });
   }
 
-  private persist(patch: { lastFailure: LastFailure | null; refreshTokenDead?: true }): void {
+  private persist(patch: UsagePatch): void {
     const { store, profileId, logger, inflight } = this.deps;
     inflight.track(
       store.recordUsage(profileId, patch).catch((error: unknown) =>

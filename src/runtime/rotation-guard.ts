@@ -93,12 +93,15 @@ export class RotationGuard {
    */
   async spend(refreshToken: string): Promise<OAuthCredential> {
     const { dead, failures, vault } = this.deps;
-    if (dead.has(refreshToken)) {
+    // Known dead here, or recorded dead by an earlier process (`usageStats[…].deadRefreshToken`).
+    if (dead.has(refreshToken) || failures.isKnownDead(refreshToken)) {
       const error = new RefreshError(
         'permanent',
         `the refresh token of ${this.deps.profileId} was already spent or refused; it is not sent again`,
       );
-      failures.record(error, { refreshTokenDead: true });
+      // The server's own word on it (e.g. HTTP 400 invalid_grant) stays the last failure shown.
+      if (!(failures.refreshTokenDead && failures.lastFailure?.kind === 'permanent'))
+        failures.record(error, { refreshTokenDead: true, deadToken: refreshToken });
       throw error;
     }
     let credential: OAuthCredential;
@@ -116,7 +119,7 @@ export class RotationGuard {
       if (killed) dead.add(refreshToken);
       // The whole fleet learns it, on every refresh path (ours, or the CLI's login).
       if (killed && sent) await this.deps.store.spendRefused?.(this.deps.profileId, refreshToken);
-      failures.record(error, { refreshTokenDead: killed });
+      failures.record(error, { refreshTokenDead: killed, deadToken: refreshToken });
       throw error;
     }
     if (credential.refreshToken !== refreshToken) dead.add(refreshToken);

@@ -51,7 +51,7 @@ export async function startRuntime(deps: RuntimeStartDeps): Promise<Array<() => 
   // A deadline another tool wrote beyond our policy (a gateway's 6 h ladder) is cut to cooldownMaxMs.
   const cooldownUntil = clampStoredCooldown(usage.cooldownUntil, options.now(), policy);
   deps.usage.resume(usage.cooldownUntil ?? null, cooldownUntil);
-  deps.failures.resume(usage.lastFailure, usage.refreshTokenDead);
+  deps.failures.resume(usage);
   const view: CredentialView | null = credential
     ? { fingerprint: vault.put(credential), expiresAt: credential.expiresAt, source: 'store' }
     : null;

@@ -209,6 +209,8 @@ function applyUsagePatch(stored: UsageStats, patch: UsagePatch): UsageStats {
   else if (patch.lastFailure !== undefined) next.lastFailure = { ...patch.lastFailure };
   if (patch.refreshTokenDead === null || patch.refreshTokenDead === false) delete next.refreshTokenDead;
   else if (patch.refreshTokenDead === true) next.refreshTokenDead = true;
+  if (patch.deadRefreshToken === null) delete next.deadRefreshToken;
+  else if (patch.deadRefreshToken !== undefined) next.deadRefreshToken = patch.deadRefreshToken;
   return next;
 }
 

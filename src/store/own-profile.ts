@@ -55,5 +55,8 @@ export function readOwnProfile(
   const lastFailure = readLastFailure(stats?.lastFailure, now) ?? null;
   if (lastFailure) usage.lastFailure = lastFailure;
   if (stats?.refreshTokenDead === true) usage.refreshTokenDead = true;
+  const deadRefreshToken = stats?.deadRefreshToken;
+  if (typeof deadRefreshToken === 'string' && /^[0-9a-f]{12}$/.test(deadRefreshToken))
+    usage.deadRefreshToken = deadRefreshToken;
   return { profile, credential, usage, lastFailure };
 }

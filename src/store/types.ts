@@ -21,6 +21,13 @@ export interface ProfileUsage {
   lastFailure?: LastFailure;
   /** The stored refresh token is known dead (the server said so, or its answer was lost). */
   refreshTokenDead?: boolean;
+  /**
+   * Fingerprint (`fingerprintToken`: the first 12 hex chars of its sha256) of the last refresh
+   * token the endpoint refused, or whose 200 answer was lost after it was spent. A new process
+   * never sends that token again (`invalid_grant` once, not once per restart). Kept until
+   * another dead token replaces it; never the token itself.
+   */
+  deadRefreshToken?: string;
 }
 
 /**

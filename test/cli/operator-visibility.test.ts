@@ -8,6 +8,7 @@
 import { writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { MAX_TOKEN_LIFETIME_MS } from '../../src/credentials/expiry-bounds.js';
+import { fingerprintToken } from '../../src/credentials/fingerprint.js';
 import { fixturePerTest } from '../support/fixture-per-test.js';
 import { createCliFixture, expectNoSecrets, expiresIn, PROFILE_ID } from './cli-harness.js';
 import { DoctorJsonSchema, StatusJsonSchema } from './schemas.js';
@@ -92,6 +93,36 @@ describe('a dead refresh token is visible while the access token still works', (
     const result = await run(['status', '--json', ...fx.flags()]);
     expect(result.code).toBe(0);
     expect(StatusJsonSchema.parse(JSON.parse(result.stdout)).refreshTokenDead).toBe(false);
+  });
+
+  it('a recorded dead token that the store no longer holds (another tool wrote a new login) is not a login problem', async () => {
+    const dead = fx.login();
+    const fresh = fx.login({ expiresAt: expiresIn.hours(3) });
+    await fx.writeStore(fresh, {
+      usageStats: {
+        [PROFILE_ID]: {
+          lastFailure: lastFailure('permanent'),
+          refreshTokenDead: true,
+          deadRefreshToken: fingerprintToken(dead.refreshToken),
+        },
+      },
+    });
+    await fx.writeCli('blank');
+    const result = await run(['status', '--json', ...fx.flags()]);
+    expect(result.code).toBe(0);
+    expect(StatusJsonSchema.parse(JSON.parse(result.stdout)).refreshTokenDead).toBe(false);
+
+    // The same record naming the stored token: log in (exit 3).
+    await fx.writeStore(fresh, {
+      usageStats: {
+        [PROFILE_ID]: {
+          lastFailure: lastFailure('permanent'),
+          refreshTokenDead: true,
+          deadRefreshToken: fingerprintToken(fresh.refreshToken),
+        },
+      },
+    });
+    expect((await run(['status', ...fx.flags()])).code).toBe(3);
   });
 
   it('endpoint trouble is shown with status and content type, and is not a login problem (exit 0)', async () => {

@@ -7,6 +7,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClaudeCliSource } from '../../src/credentials/claude-cli-source.js';
+import { fingerprintToken } from '../../src/credentials/fingerprint.js';
 import { DowngradeRefusedError, LockTimeoutError, RefreshError, StoreError } from '../../src/errors.js';
 import { createOAuthClient } from '../../src/oauth/refresh-client.js';
 import type { AuthRecovery } from '../../src/runtime/index.js';
@@ -223,6 +224,59 @@ describe('a fault at each step after the token answer', () => {
     expect(await auth.getAccessToken()).toBe(login.accessToken);
     await settle(auth, auth.refresh());
     expect(sends(login.refreshToken)).toBe(1);
+  });
+});
+
+describe('a refresh token known dead stays dead for the next process', () => {
+  it('a runtime started after one saw invalid_grant never sends that token (the store keeps its fingerprint, not the token)', async () => {
+    const login = fx.fake.issueLogin();
+    await fx.writeStoreLogin(login);
+    fx.fake.rotate(login.refreshToken); // spent elsewhere: the answer never reached us
+    const first = fx.create({ cliSource: false, watchCli: false });
+    await first.start();
+    expect(await settle(first, first.refresh())).toBeInstanceOf(RefreshError);
+    await first.stop();
+    expect(sends(login.refreshToken)).toBe(1);
+    const usage = (await fx.readStore()).usageStats[PROFILE_ID];
+    expect(usage).toMatchObject({
+      refreshTokenDead: true,
+      deadRefreshToken: fingerprintToken(login.refreshToken),
+    });
+    expect(JSON.stringify(usage)).not.toContain(login.refreshToken);
+
+    for (let restart = 0; restart < 3; restart += 1) {
+      const next = fx.create({ cliSource: false, watchCli: false });
+      await next.start();
+      const error = await settle(next, next.refresh());
+      expect(error).toBeInstanceOf(RefreshError);
+      expect((error as RefreshError).kind).toBe('permanent');
+      expect(next.getSnapshot().refreshTokenDead).toBe(true);
+      // The access token still works and is still served.
+      expect(await next.getAccessToken()).toBe(login.accessToken);
+      await next.stop();
+    }
+    expect(sends(login.refreshToken)).toBe(1);
+    expect(fx.fake.tokenRequests).toBe(1);
+  });
+
+  it('a new login in the store is spent as usual: the mark names the dead token only', async () => {
+    const dead = fx.fake.issueLogin();
+    await fx.writeStoreLogin(dead);
+    fx.fake.rotate(dead.refreshToken);
+    const first = fx.create({ cliSource: false, watchCli: false });
+    await first.start();
+    await settle(first, first.refresh());
+    await first.stop();
+    const usage = (await fx.readStore()).usageStats[PROFILE_ID];
+
+    const fresh = fx.fake.issueLogin();
+    await fx.writeStoreLogin(fresh, { usageStats: { [PROFILE_ID]: usage } }); // another tool wrote a new login
+    const next = fx.create({ cliSource: false, watchCli: false });
+    await next.start();
+    const token = await settle(next, next.refresh());
+    expect(fx.fake.tokenState(token as string)).toBe('valid');
+    expect(sends(fresh.refreshToken)).toBe(1);
+    expect(sends(dead.refreshToken)).toBe(1);
   });
 });
 

@@ -3,8 +3,8 @@
  * fresher (exit 0), by the same rule and under the same lock as the runtime. When the CLI holds
  * the same login as the store and it still works, say "already current" (exit 0). Otherwise exit
  * 3. Either way without an adoption nothing is written: the store stays byte-identical, no lock is
- * taken, no directory created. Adopting also clears a persisted cooldown, so the next agent start
- * does not wait it out, and says so when the write tightened the store's file mode (e.g. 0644 → 0600).
+ * taken, no directory created. Adopting also clears a persisted cooldown and last failure, so the
+ * next agent start does not wait it out and `status` stops asking for a login, and says so when the write tightened the store's file mode (e.g. 0644 → 0600).
  */
 import type { Command } from 'commander';
 import { fingerprintToken } from '../../credentials/fingerprint.js';
@@ -85,7 +85,13 @@ export function registerSyncCommand(program: Command, runner: CliRunner): void {
           if (!previous.adopted) {
             throw new LoginRequiredError('nothing fresher: another process updated the store first');
           }
-          await store.recordUsage(config.profileId, { cooldownUntil: null, errorCount: 0 });
+          // A new login: the old one's cooldown and failure no longer apply (status stops asking for a login).
+          await store.recordUsage(config.profileId, {
+            cooldownUntil: null,
+            errorCount: 0,
+            lastFailure: null,
+            refreshTokenDead: null,
+          });
           const fileMode = modeChange(modeBefore, await readFileMode(store.location));
           const adopted = meta(candidate)!;
           const before = meta(previous.previous);
