@@ -17,16 +17,11 @@
  */
 import { readdir, readFile, utimes } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listTempFiles } from '../../src/fs/atomic-write.js';
-import {
-  type CliFixture,
-  createCliFixture,
-  expectNoSecrets,
-  expiresIn,
-  PROFILE_ID,
-} from '../cli/cli-harness.js';
+import { createCliFixture, expectNoSecrets, expiresIn, PROFILE_ID } from '../cli/cli-harness.js';
 import { bundleWorker } from '../support/bundle-worker.js';
+import { fixturePerTest } from '../support/fixture-per-test.js';
 
 type KillPoint = 'answer' | 'open' | 'rename' | 'renamed';
 
@@ -38,13 +33,7 @@ afterAll(async () => {
   await preload?.dispose();
 });
 
-let fx: CliFixture;
-beforeEach(async () => {
-  fx = await createCliFixture();
-});
-afterEach(async () => {
-  await fx.cleanup();
-});
+const fx = fixturePerTest(createCliFixture);
 
 /** The refresh tokens the token endpoint received, in order. */
 function sentRefreshTokens(): unknown[] {
