@@ -56,6 +56,8 @@ export function interpretClaudeCliDocument(
  * `refreshToken`, `expiresAt`; `scopes` only when the answer carried them, as Claude Code
  * 2.1.328 replaces them with the answer's; `refreshTokenExpiresAt` as the CLI computes it, see
  * {@link nextRefreshTokenExpiry}). Every other field, and key order, is kept.
+ *
+ * @param now - epoch ms, for the CLI's believability bound on `refreshTokenExpiresAt`.
  */
 export function withRotatedCredential(
   document: ClaudeCliCredentialsDocument,
@@ -89,6 +91,9 @@ function isBelievedRefreshTokenExpiry(value: unknown, now: number): value is num
  * (`refresh_token_expires_in`), so a login's end never moves later; the stored one when the
  * answer's is missing or unbelievable; undefined (the field is dropped) when the stored one is
  * missing or unbelievable, since only a sign-in sets it from nothing.
+ *
+ * @param stored - the document's `refreshTokenExpiresAt` as found (any JSON value).
+ * @param now - epoch ms.
  */
 export function nextRefreshTokenExpiry(
   stored: unknown,
