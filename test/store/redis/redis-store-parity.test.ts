@@ -159,6 +159,16 @@ describe('Redis store: checkWritable', () => {
 });
 
 describe('Redis store: the last failure and a dead refresh token persist', () => {
+  it('reads a malformed stored failure as absent, never as an error', async () => {
+    const store = open();
+    await seed(store);
+    const usage = `oauthrec:{${PROFILE}}:usage`;
+    server.cli('HSET', usage, 'lastFailure', '{"at":', 'refreshTokenDead', 'yes', 'errorCount', '2');
+    expect(await store.readUsage(PROFILE)).toEqual({ errorCount: 2 });
+    server.cli('HSET', usage, 'lastFailure', JSON.stringify({ kind: 'permanent', message: 'no at' }));
+    expect((await store.readUsage(PROFILE)).lastFailure).toBeUndefined();
+  });
+
   it('status and doctor --store redis:// show them (exit 3), a restart resumes them, a success clears them', async () => {
     const store = open();
     const login = await seed(store);
