@@ -14,11 +14,11 @@
  * codes and masked messages so no original error object (which could hold the request)
  * travels up.
  */
-import { expiresAtFromLifetime, refreshTokenExpiresAtFromLifetime } from '../credentials/expiry-bounds.js';
 import type { OAuthCredential } from '../credentials/types.js';
 import { RefreshError, TlsVerificationDisabledError } from '../errors.js';
 import { classifyTokenStatus, describeContentType, parseRetryAfter } from './classify-token-failure.js';
 import { toSafeSnippet } from './mask-secrets.js';
+import { toRotatedCredential } from './rotated-credential.js';
 import { parseTokenErrorResponse, parseTokenResponse } from './token-response-schema.js';
 import { isTlsVerificationDisabled, resolveTokenUrl } from './token-url.js';
 import { defaultUserAgent } from './user-agent.js';
@@ -56,9 +56,8 @@ export interface OAuthClient {
    * dead once this resolves; when it did not (no `refresh_token` in the answer, RFC 6749 §6),
    * the credential carries the old refresh token, which stays valid. `expiresAt` (epoch ms)
    * is clamped to at most `MAX_TOKEN_LIFETIME_MS` ahead, and defaults to
-   * `DEFAULT_TOKEN_LIFETIME_MS` when the answer had no usable `expires_in`. `refreshTokenExpiresAt`
-   * (epoch ms) is set from `refresh_token_expires_in`, clamped to `MAX_REFRESH_TOKEN_LIFETIME_MS`, and left out when
-   * the answer had none (as Claude Code 2.1.328 does on a refresh).
+   * `DEFAULT_TOKEN_LIFETIME_MS` when the answer had no usable `expires_in`; `refreshTokenExpiresAt`
+   * (epoch ms) comes from `refresh_token_expires_in`, clamped to 3650 days, absent when it had none.
    * @throws {RefreshError} `permanent` only for a 4xx JSON `invalid_grant`; `transient` otherwise.
    */
   refresh(refreshToken: string, signal?: AbortSignal): Promise<OAuthCredential>;
@@ -265,20 +264,7 @@ export function createOAuthClient(options: OAuthClientOptions = {}): OAuthClient
         );
       }
       const body = parseTokenResponse(parsed.value, status, contentType);
-      const credential: OAuthCredential = {
-        accessToken: body.access_token,
-        // No refresh_token: the server did not rotate (RFC 6749 §6); the old one stays valid.
-        refreshToken: body.refresh_token ?? refreshToken,
-        expiresAt: expiresAtFromLifetime(requestedAt, body.expires_in),
-      };
-      const refreshTokenExpiresAt = refreshTokenExpiresAtFromLifetime(
-        requestedAt,
-        body.refresh_token_expires_in,
-      );
-      if (refreshTokenExpiresAt !== undefined) credential.refreshTokenExpiresAt = refreshTokenExpiresAt;
-      if (body.scope !== undefined)
-        credential.scopes = body.scope.split(/\s+/).filter((scope) => scope !== '');
-      return credential;
+      return toRotatedCredential(body, refreshToken, requestedAt);
     }
 
     const errorBody = parsed.ok ? parseTokenErrorResponse(parsed.value) : undefined;
