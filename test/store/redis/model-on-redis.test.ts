@@ -16,6 +16,7 @@
  * transition the realizable paths take. `MODEL_ON_REDIS=all` replays every path.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OAuthCredential } from '../../../src/credentials/types.js';
@@ -37,7 +38,7 @@ import { PROFILE_ID, type RuntimeFixture } from '../../support/runtime-fixture.j
 const KEY = randomBytes(32).toString('hex');
 const ALL = process.env.MODEL_ON_REDIS === 'all';
 const visited = new Set<string>();
-const summary = { run: 0, skipped: 0, sampledOut: 0, ms: 0, tokenRequests: 0 };
+const summary = { run: 0, skipped: 0, sampledOut: 0, ms: 0, tokenRequests: 0, fileStoreWrites: 0 };
 const transitionsTaken = new Set<string>();
 const suiteStarted = performance.now();
 let server: RedisServer;
@@ -83,6 +84,8 @@ function redisReplayStore(fx: RuntimeFixture): ReplayStore {
         return { write: null, result: undefined };
       }),
     close: async () => {
+      // The runtime used Redis only: the fixture's file store was never created.
+      if (existsSync(fx.storePath)) summary.fileStoreWrites += 1;
       await Promise.all([runtime.close(), peer.close()]);
     },
   };
@@ -114,6 +117,7 @@ describe('model paths on the runtime with the Redis store', () => {
         `${Math.round(performance.now() - suiteStarted)} ms in all`,
     );
     expect([...visited].sort()).toEqual([...all].sort());
+    expect(summary.fileStoreWrites).toBe(0);
   });
 
   for (const start of STARTS) {
