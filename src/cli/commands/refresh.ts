@@ -9,7 +9,7 @@
  */
 import type { Command } from 'commander';
 import { CooldownError, LoginRequiredError, OAuthRecoveryError, RefreshError } from '../../errors.js';
-import type { AuthRecoverySnapshot } from '../../runtime/index.js';
+import type { AuthRecovery, AuthRecoverySnapshot } from '../../runtime/index.js';
 import { openCliStore } from '../cli-store.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { formatDuration, formatTime } from '../format.js';
@@ -30,6 +30,27 @@ function parseTimeoutMs(value: string | undefined): number | undefined {
     throw new UsageError(`--timeout must be a number of seconds between 0 and 600 (got "${value}")`);
   }
   return Math.round(seconds * 1000);
+}
+
+/**
+ * The rotated pair could not be saved (disk full, read-only, permissions): `stop()` makes one
+ * last attempt; if that fails too, this process is the pair's only holder and is about to exit,
+ * so say so (exit 1) instead of "refreshed".
+ *
+ * @throws {OAuthRecoveryError} (`STORE_WRITE`) naming the store error, path and errno.
+ */
+async function failIfUnsaved(auth: AuthRecovery): Promise<void> {
+  if (auth.getSnapshot().lastFailure?.kind !== 'store') return;
+  await auth.stop();
+  const failure = auth.getSnapshot().lastFailure;
+  if (failure?.kind !== 'store') return;
+  throw new OAuthRecoveryError(
+    'STORE_WRITE',
+    `${failure.message}; the token endpoint already rotated the login, so the new pair exists only in this exiting process (and in the Claude CLI's file if it shares the login) and the stored one is spent`,
+    {
+      hint: 'Free space or make the store writable, then `oauth-recovery sync` (adopts the pair if the Claude CLI got it) or log in with `claude`; `oauth-recovery watch` keeps such a pair in memory and retries the save.',
+    },
+  );
 }
 
 export function registerRefreshCommand(program: Command, runner: CliRunner): void {
@@ -82,6 +103,7 @@ export function registerRefreshCommand(program: Command, runner: CliRunner): voi
             throw new CooldownError(config.profileId, before.cooldownUntil ?? Date.now());
           }
           await auth.refresh();
+          await failIfUnsaved(auth);
           const after = auth.getSnapshot();
           const credential = after.credential;
           const how =
