@@ -25,6 +25,7 @@ import { startRuntime } from './runtime-start.js';
 import { SaveRetry } from './save-retry.js';
 import { sharedRecoveryMachine } from './shared-machine.js';
 import { type AuthRecoverySnapshot, buildSnapshot } from './snapshot.js';
+import { StoreCooldownWatch } from './store-cooldown-watch.js';
 import { TokenGate } from './token-gate.js';
 import { UsagePersistence } from './usage-persistence.js';
 
@@ -76,6 +77,16 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
     track: (work) => inflight.track(work),
   });
   const machine = sharedRecoveryMachine(now, resolved.random);
+  // A fresher credential in the store (another host refreshed) ends a cooldown, as a CLI change does.
+  const storeWatch = new StoreCooldownWatch({
+    store: resolved.store,
+    profileId,
+    logger,
+    now,
+    freshnessMarginMs: policy.freshnessMarginMs,
+    held: () => handle.context?.credential,
+    onFresher: () => handle.actor?.send({ type: 'CREDENTIALS_CHANGED' }),
+  });
   const snapshot = (): AuthRecoverySnapshot =>
     buildSnapshot(profileId, gate.state, handle.context, { tokenRequests, failures });
 
@@ -83,6 +94,7 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
     const at = now();
     logTransition(logger, { from: gate.state, to: next, cause, durationMs: at - stateEnteredAt });
     stateEnteredAt = at;
+    if (!handle.stopped) storeWatch.enter(next);
     const context = handle.context;
     gate.enter(next, vault.get(context?.credential?.fingerprint), context?.cooldownUntil ?? at, {
       issuedAt: context?.credential?.issuedAt,
@@ -134,6 +146,7 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
       if (handle.stopped) return;
       handle.stopped = true;
       for (const stopWatcher of stopWatchers.splice(0)) stopWatcher();
+      storeWatch.stop();
       gate.stop();
       handle.actor?.stop();
       saver.stop();

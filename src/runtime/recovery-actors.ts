@@ -193,22 +193,22 @@ export function createRecoveryActors(deps: RecoveryActorDeps) {
     );
   }
 
-  /** Adopts the CLI's credential when it beats the stored one. */
+  /** Adopts the CLI's credential when it beats the stored one; with no CLI, a fresher stored one. */
   async function adoptFromCli(held: CredentialView | null): Promise<SyncOutput> {
-    if (!cli) return { status: 'missing', credential: null };
-    const read = await cli.read();
-    if (read.status !== 'ok') return { status: read.status, credential: null };
-    const candidate = read.credential;
+    const read = cli ? await cli.read() : null;
+    if (read && read.status !== 'ok') return { status: read.status, credential: null };
+    const candidate = read?.credential;
     return store.updateCredential<SyncOutput>(profileId, (stored) => {
-      if (isCredentialFresher(candidate, stored, now(), policy.freshnessMarginMs)) {
+      if (candidate && isCredentialFresher(candidate, stored, now(), policy.freshnessMarginMs)) {
         vault.put(candidate);
         return { write: candidate, result: { status: 'adopted', credential: view(candidate, 'cli') } };
       }
-      // Another process may have synced (or refreshed) first: adopt what the store has if it beats ours.
+      // Another process (or host) synced or refreshed first: adopt what the store has if it beats ours.
       if (stored && isFresher(view(stored, 'store'), held, now(), policy.freshnessMarginMs)) {
         vault.put(stored);
         return { write: null, result: { status: 'adopted', credential: view(stored, 'store') } };
       }
+      if (!candidate) return { write: null, result: { status: 'missing', credential: null } };
       return { write: null, result: { status: 'notFresher', credential: view(candidate, 'cli') } };
     });
   }
