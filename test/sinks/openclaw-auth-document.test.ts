@@ -5,6 +5,7 @@ import {
   withOurState,
   withTokenProfile,
 } from '../../src/sinks/openclaw-auth-document.js';
+import { MINIMAL_OAUTH_PROFILE } from '../support/store-workers/fixtures.js';
 
 const OURS = 'anthropic:oauth-recovery';
 const token = { accessToken: 'sk-ant-oat01-new', expiresAt: 1_800_000_000_000 };
@@ -16,13 +17,7 @@ describe('withTokenProfile', () => {
       futureField: { keep: true },
       profiles: {
         'openai:default': { type: 'api_key', provider: 'openai', key: 'k', extra: [1, 2] },
-        'anthropic:claude-cli': {
-          type: 'oauth',
-          provider: 'anthropic',
-          access: 'a',
-          refresh: 'r',
-          expires: 1,
-        },
+        'anthropic:claude-cli': { ...MINIMAL_OAUTH_PROFILE },
       },
     };
     const next = withTokenProfile(store, OURS, token);

@@ -7,7 +7,7 @@ import {
   findForeignProblems,
   parseOwnEntries,
 } from '../../src/store/auth-profiles-schema.js';
-import { caught } from '../support/store-workers/fixtures.js';
+import { caught, MINIMAL_OAUTH_PROFILE } from '../support/store-workers/fixtures.js';
 
 const parse = (value: unknown) =>
   parseJsonDocument(AuthProfilesDocumentSchema, JSON.stringify(value), 'store.json');
@@ -17,14 +17,7 @@ describe('AuthProfilesDocumentSchema', () => {
     const document = {
       version: 1,
       profiles: {
-        'anthropic:claude-cli': {
-          type: 'oauth',
-          provider: 'anthropic',
-          access: 'a',
-          refresh: 'r',
-          expires: 1,
-          email: 'e',
-        },
+        'anthropic:claude-cli': { ...MINIMAL_OAUTH_PROFILE, email: 'e' },
         'github:pat': { type: 'token', provider: 'github', token: 't', expires: 2 },
         'openai:key': { type: 'api_key', provider: 'openai', key: 'k', metadata: { gateway: 'g' } },
         'future:x': { type: 'passkey', anything: [1] },
@@ -97,13 +90,7 @@ describe('AuthProfilesDocumentSchema', () => {
     const document = parse({
       version: 1,
       profiles: {
-        'anthropic:claude-cli': {
-          type: 'oauth',
-          provider: 'anthropic',
-          access: 'a',
-          refresh: 'r',
-          expires: 1,
-        },
+        'anthropic:claude-cli': { ...MINIMAL_OAUTH_PROFILE },
         'openai:default': { type: 'api_key', provider: 'openai', key: null },
         broken: null,
       },

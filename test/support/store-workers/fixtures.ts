@@ -43,6 +43,15 @@ export function makeCredential(overrides: Partial<OAuthCredential> = {}): OAuthC
   };
 }
 
+/** The smallest valid oauth entry of an auth-profiles document (dummy tokens, expiry 1 ms). */
+export const MINIMAL_OAUTH_PROFILE = {
+  type: 'oauth',
+  provider: 'anthropic',
+  access: 'a',
+  refresh: 'r',
+  expires: 1,
+};
+
 export const BLANK_CREDENTIAL: OAuthCredential = { accessToken: '', refreshToken: '', expiresAt: 0 };
 
 /** The Claude CLI's file for a credential, with extra fields the CLI and others keep there. */
