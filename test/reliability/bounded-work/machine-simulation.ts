@@ -18,6 +18,7 @@ import {
   type SyncOutput,
 } from '../../../machines/index.js';
 import { ManualClock } from '../../../src/cli/demo/manual-clock.js';
+import { seededRandom } from '../../support/store-workers/fixtures.js';
 
 export const T0 = Date.UTC(2026, 10, 30, 9, 0, 0);
 
@@ -67,18 +68,6 @@ export interface RunResult {
 
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** A small deterministic PRNG (mulberry32), seeded by the property's generated seed. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 export async function runWorld(world: World): Promise<RunResult> {
   const clock = new ManualClock(T0);
   const requests: number[] = [];
@@ -94,7 +83,7 @@ export async function runWorld(world: World): Promise<RunResult> {
   const error = (kind: 'permanent' | 'transient', retryAfterMs?: number) =>
     Object.assign(new Error(kind), { name: 'RefreshError', code: 'REFRESH_FAILED', kind, retryAfterMs });
 
-  const machine = createRecoveryMachine({ now: clock.now, random: seeded(world.seed) }).provide({
+  const machine = createRecoveryMachine({ now: clock.now, random: seededRandom(world.seed) }).provide({
     actors: {
       refreshToken: fromPromise<RefreshOutput, CredentialActorInput>(async () => {
         const answer = world.tokenAnswers[refreshes++ % world.tokenAnswers.length] ?? { kind: 'permanent' };
