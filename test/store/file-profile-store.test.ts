@@ -19,6 +19,7 @@ import {
   HOUR,
   makeCredential,
   NOW,
+  oauthProfileEntry,
   useTempDirs,
 } from '../support/store-workers/fixtures.js';
 
@@ -37,14 +38,7 @@ function openclawDocument(credential: OAuthCredential) {
         expires: 5,
         accountId: 'acc',
       },
-      [PROFILE]: {
-        type: 'oauth',
-        provider: 'anthropic',
-        access: credential.accessToken,
-        refresh: credential.refreshToken,
-        expires: credential.expiresAt,
-        email: 'ada@example.com',
-      },
+      [PROFILE]: { ...oauthProfileEntry(credential), email: 'ada@example.com' },
       'openai:key': { type: 'api_key', provider: 'openai', key: 'sk-proj-keep' },
       'future:thing': { type: 'webauthn', provider: 'future', blob: [1, 2, 3] },
     },
@@ -85,13 +79,7 @@ describe('FileProfileStore', () => {
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({
       version: 1,
       profiles: {
-        [PROFILE]: {
-          type: 'oauth',
-          provider: 'anthropic',
-          access: credential.accessToken,
-          refresh: credential.refreshToken,
-          expires: credential.expiresAt,
-        },
+        [PROFILE]: oauthProfileEntry(credential),
       },
     });
     expect(await readFile(file, 'utf8')).toMatch(/^\{\n {2}"version": 1,/);

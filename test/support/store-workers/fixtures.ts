@@ -52,6 +52,17 @@ export const MINIMAL_OAUTH_PROFILE = {
   expires: 1,
 };
 
+/** `credential` as an oauth entry of an auth-profiles document, the shape the file store writes. */
+export function oauthProfileEntry(credential: OAuthCredential) {
+  return {
+    type: 'oauth',
+    provider: 'anthropic',
+    access: credential.accessToken,
+    refresh: credential.refreshToken,
+    expires: credential.expiresAt,
+  };
+}
+
 export const BLANK_CREDENTIAL: OAuthCredential = { accessToken: '', refreshToken: '', expiresAt: 0 };
 
 /** The Claude CLI's file for a credential, with extra fields the CLI and others keep there. */
