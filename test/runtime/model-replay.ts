@@ -7,7 +7,9 @@
  * |--------------------------------------|--------------------------------------------------------------|
  * | done.refreshToken(refreshed)         | the fake answers the refresh (or another process refreshed   |
  * |                                      | first and the store holds its token: adopted under the lock) |
- * | error.refreshToken(invalidGrant)     | the stored refresh token was already rotated at the fake     |
+ * | error.refreshToken(invalidGrant)     | the fake refuses the stored refresh token (400 invalid_grant, |
+ * |                                      | as for an expired refresh token); its access token still     |
+ * |                                      | works, as the model's `isStillValid` assumes                 |
  * | error.refreshToken(serverError)      | `fake.failNext(1, { status: 503 })`                          |
  * | done.syncFromCli(cliFresher)         | the CLI file holds a fresher login                           |
  * | done.syncFromCli(cliNotFresher)      | a blank CLI file (an expired login when the watcher must see |
@@ -45,6 +47,11 @@ import { createRuntimeFixture, PROFILE_ID, type RuntimeFixture } from '../suppor
 
 const MARGIN_MS = MODEL_POLICY.freshnessMarginMs ?? 60_000;
 const STEP_TIMEOUT_MS = 5_000;
+/** The token endpoint's word that the grant is dead (the loopback fake's own invalid_grant body). */
+const INVALID_GRANT = {
+  status: 400,
+  body: JSON.stringify({ error: 'invalid_grant', error_description: 'Refresh token not found or invalid' }),
+};
 const REJECTION = {
   status: 401,
   error: { type: 'error', error: { type: 'authentication_error', message: 'OAuth token has been revoked' } },
@@ -96,6 +103,18 @@ function nextOutcome(steps: readonly ModelStep[], index: number): ModelStep | un
 }
 
 /**
+ * Does this sync adopt the CLI's login? The model's CLI login is one fixed credential: adopted
+ * once, it is not fresher the second time (then the replay realizes the step as nothing fresher).
+ */
+function adoptsCliLogin(step: ModelStep): boolean {
+  if (step.fixture !== 'cliFresher') return false;
+  const output = fixtureByName(step.type, step.fixture);
+  const candidate =
+    output.kind === 'resolve' ? (output.output(MODEL_T0) as { credential: null }).credential : null;
+  return isFresher(candidate, step.before?.context.credential ?? null, MODEL_T0, MARGIN_MS);
+}
+
+/**
  * The runtime records a refresh token refused with invalid_grant as dead (DeadRefreshTokens) and
  * never spends it again: until a new login is adopted, a later refresh makes no token request.
  */
@@ -112,37 +131,23 @@ function spendsDeadRefreshToken(steps: readonly ModelStep[]): string | null {
       }
       if (step.fixture === 'invalidGrant') deadRefreshToken = true;
     }
-    if (step.fixture === 'refreshed' || step.fixture === 'cliFresher') deadRefreshToken = false;
+    if (step.fixture === 'refreshed' || adoptsCliLogin(step)) deadRefreshToken = false;
   }
   return null;
 }
 
 /**
- * Why the real runtime cannot produce this path, or null. The model over-approximates in three
- * places: the runtime's retry bookkeeping never fails; a call is "rejected again" only if a
- * `withAuth` call was refused while valid (only `valid` hands out tokens); and the CLI watcher
- * reports only credentials it can read.
+ * Why the real runtime cannot produce this path, or null. The model over-approximates in five
+ * places: a refresh token refused once is never spent again; the runtime's retry bookkeeping
+ * never fails; TOKEN_ACCEPTED is sent only for a token a recovery brought; a call is "rejected
+ * again" only if a `withAuth` call was refused while valid (only `valid` hands out tokens); and
+ * the CLI watcher reports only credentials it can read.
  */
 export function whyUnrealizable(steps: readonly ModelStep[]): string | null {
   let waitingCalls = 0;
-  const accepted = steps.some((step) => step.type === 'TOKEN_ACCEPTED');
-  const cliFresher = steps.filter((step) => step.fixture === 'cliFresher').length;
-  if (accepted && (cliFresher >= 2 || steps.some((step) => step.fixture === 'invalidGrant'))) {
-    // NOT proven unrealizable: a known gap in the replay, skipped to keep CI green. With the new
-    // TOKEN_ACCEPTED realization these paths fail (the call 401s: "unexpected AUTH_REJECTED in
-    // valid"; or the refresh adopts the fresher CLI pair under the lock and ends `permanent`
-    // where the model says `transient`). Cause not yet traced; see the commit message.
-    return 'TODO replay gap (not a proven model over-approximation): TOKEN_ACCEPTED with a repeated CLI adoption or invalid_grant is not yet realized correctly';
-  }
   const dead = spendsDeadRefreshToken(steps);
   if (dead) return dead;
   for (const [index, step] of steps.entries()) {
-    const previous = index > 0 ? steps[index - 1] : undefined;
-    if (String(step.type).includes('refreshThrottle') && String(previous?.type).includes('cooldownDelay')) {
-      // NOT proven unrealizable: since throttled waits at most minRefreshIntervalMs (1d86d8c) the
-      // replay's clock no longer lines up after a cooldown ends; skipped to keep CI green, not traced.
-      return 'TODO replay gap (not a proven model over-approximation): a throttle right after a cooldown';
-    }
     if (step.fixture === 'retryCrashed') return "the runtime's retryPendingCalls never fails";
     if (step.type === 'TOKEN_ACCEPTED' && step.before?.context.tokenProven !== false) {
       return 'the runtime reports a success only for a token a recovery just brought';
@@ -262,6 +267,8 @@ class Replay {
   /** Runs inside a retried call, before its API request: prepares what follows a "rejected again". */
   private retryHook: (() => Promise<void>) | undefined;
   private readonly calls: Array<Promise<unknown>> = [];
+  /** Refresh tokens the fake refused: the runtime never spends them again (DeadRefreshTokens). */
+  private readonly refused = new Set<string>();
 
   constructor(
     private readonly fx: RuntimeFixture,
@@ -509,6 +516,11 @@ class Replay {
     return credential;
   }
 
+  /** The fake would rotate this refresh token, and the runtime has not seen it refused. */
+  private isLive(refreshToken: string): boolean {
+    return this.fx.fake.tokenState(refreshToken) === 'valid' && !this.refused.has(refreshToken);
+  }
+
   /** A new login from the fake, expiring after `floor` (so it is fresher than what is stored). */
   private freshLogin(floor: number | null): IssuedLogin {
     const login = this.fx.fake.issueLogin();
@@ -548,7 +560,7 @@ class Replay {
     switch (step.fixture) {
       case 'refreshed': {
         const stored = await this.stored();
-        if (fake.tokenState(stored.refreshToken) === 'valid') {
+        if (this.isLive(stored.refreshToken)) {
           this.expectedTokenRequests += 1;
         } else {
           // Our refresh token is dead: another process refreshed first; the refresh adopts its token.
@@ -558,8 +570,13 @@ class Replay {
         return;
       }
       case 'invalidGrant': {
+        // Refused, not rotated: a rotation elsewhere would also revoke the access token, which
+        // the model keeps serving (a later TOKEN_ACCEPTED proves it with a real call).
         const stored = await this.stored();
-        if (fake.tokenState(stored.refreshToken) === 'valid') fake.rotate(stored.refreshToken);
+        if (this.isLive(stored.refreshToken)) {
+          fake.failNext(1, INVALID_GRANT);
+          this.refused.add(stored.refreshToken);
+        }
         this.expectedTokenRequests += 1;
         return;
       }
@@ -568,12 +585,7 @@ class Replay {
         this.expectedTokenRequests += 1;
         return;
       case 'cliFresher': {
-        const output = fixtureByName(step.type, step.fixture);
-        const candidate =
-          output.kind === 'resolve' ? (output.output(MODEL_T0) as { credential: null }).credential : null;
-        const held = step.before?.context.credential ?? null;
-        // The model's CLI login is one fixed credential: adopted once, it is not fresher the second time.
-        if (!isFresher(candidate, held, MODEL_T0, MARGIN_MS)) return this.writeNothingFresher(index);
+        if (!adoptsCliLogin(step)) return this.writeNothingFresher(index);
         const login = this.freshLogin((await this.stored()).expiresAt);
         const retry = nextOutcome(this.steps, index);
         if (retry?.fixture === 'callsRejectedAgain') fake.revoke(login.accessToken);
