@@ -14,6 +14,8 @@ import { buildModel, describePath, fineKey, modelMachine, STARTS } from '../mode
 import { allStateIds } from '../model/transition-coverage.js';
 import { replayOnRuntime, type StartName, toModelSteps, whyUnrealizable } from './model-replay.js';
 
+/** A path is a dozen steps of real I/O; the slowest took 17 s at load 20. */
+const PATH_TIMEOUT_MS = 180_000;
 const visited = new Set<string>();
 const summary = { run: 0, skipped: 0, ms: 0, tokenRequests: 0 };
 const suiteStarted = performance.now();
@@ -30,7 +32,7 @@ for (const start of STARTS) {
         it.skip(`${name} — not realizable: ${reason}`, () => undefined);
         return;
       }
-      it(name, async ({ expect }) => {
+      it(name, { timeout: PATH_TIMEOUT_MS }, async ({ expect }) => {
         const result = await replayOnRuntime(start.name as StartName, steps);
         for (const state of result.visited) visited.add(state);
         summary.run += 1;

@@ -46,7 +46,11 @@ import type { IssuedLogin } from '../support/fake-anthropic.js';
 import { createRuntimeFixture, PROFILE_ID, type RuntimeFixture } from '../support/runtime-fixture.js';
 
 const MARGIN_MS = MODEL_POLICY.freshnessMarginMs ?? 60_000;
-const STEP_TIMEOUT_MS = 5_000;
+/**
+ * Wall-clock bound on one step, only reached when the runtime diverges silently. Generous: a
+ * step is real I/O (locks, fsync, HTTP), and 5 s was exceeded by a sound step at load 26.
+ */
+const STEP_TIMEOUT_MS = 30_000;
 /** The token endpoint's word that the grant is dead (the loopback fake's own invalid_grant body). */
 const INVALID_GRANT = {
   status: 400,
