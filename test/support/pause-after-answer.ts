@@ -18,13 +18,21 @@
  * <path>` before freezing, and in `measure` mode `pause-after-answer: window <json>` with the
  * times in ms from the answer to the save's open, to the rename and to the directory fsync.
  */
-import { writeSync } from 'node:fs';
+import { realpathSync, writeSync } from 'node:fs';
 import fsp from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
 
 const tokenUrl = process.env.PAUSE_TOKEN_URL;
-const store = process.env.PAUSE_STORE ? path.resolve(process.env.PAUSE_STORE) : undefined;
+/** The store's real path (the atomic write resolves symlinks, e.g. a symlinked temp dir). */
+function realStorePath(file: string): string {
+  try {
+    return path.join(realpathSync(path.dirname(file)), path.basename(file));
+  } catch {
+    return path.resolve(file);
+  }
+}
+const store = process.env.PAUSE_STORE ? realStorePath(process.env.PAUSE_STORE) : undefined;
 const pauseAt = process.env.PAUSE_AT;
 
 /** When the 200 arrived (performance.now() ms), undefined before. */
