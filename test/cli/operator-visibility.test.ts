@@ -174,6 +174,20 @@ describe("someone else's malformed profile (issue 9 input 7)", () => {
   });
 });
 
+/**
+ * Runs each command; each answers with a documented exit code, no crash trace, no secret;
+ * `after` checks the files after each one.
+ */
+async function expectEveryCommandAnswers(commands: string[][], after?: () => Promise<void>): Promise<void> {
+  for (const args of commands) {
+    const result = await run([...args, ...fx.flags()]);
+    expect([0, 1, 3, 4]).toContain(result.code);
+    expect(`${result.stdout}\n${result.stderr}`).not.toMatch(/Invalid time value|RangeError|\n\s+at /);
+    expectNoSecrets(result, fx.secrets);
+    await after?.();
+  }
+}
+
 describe('absurd stored numbers crash no command (issue 11 item 5)', () => {
   it.each([
     ['expires 1e16', { expires: 1e16 }, {}],
@@ -192,18 +206,12 @@ describe('absurd stored numbers crash no command (issue 11 item 5)', () => {
       const document = await fx.readStore();
       document.profiles[PROFILE_ID] = { ...document.profiles[PROFILE_ID], ...profilePatch };
       await fx.writeStore(login, { profiles: document.profiles, usageStats: { [PROFILE_ID]: usage } });
-      for (const args of [
+      await expectEveryCommandAnswers([
         ['status'],
         ['status', '--json'],
         ['doctor'],
         ['refresh', '--log-level', 'silent'],
-      ]) {
-        const result = await run([...args, ...fx.flags()]);
-        expect([0, 1, 3, 4]).toContain(result.code);
-        const output = `${result.stdout}\n${result.stderr}`;
-        expect(output).not.toMatch(/Invalid time value|RangeError|\n\s+at /);
-        expectNoSecrets(result, fx.secrets);
-      }
+      ]);
     },
   );
 });
@@ -220,22 +228,14 @@ describe("absurd numbers in the Claude CLI's file crash no command (issue 11 ite
         `{"claudeAiOauth":{"accessToken":"${theirs.accessToken}","refreshToken":"${theirs.refreshToken}","expiresAt":${expiresAt}}}`,
         { mode: 0o600 },
       );
-      for (const args of [
-        ['status'],
-        ['status', '--json'],
-        ['doctor'],
-        ['sync'],
-        ['refresh', '--log-level', 'silent'],
-      ]) {
-        const result = await run([...args, ...fx.flags()]);
-        expect([0, 1, 3, 4]).toContain(result.code);
-        const output = `${result.stdout}\n${result.stderr}`;
-        expect(output).not.toMatch(/Invalid time value|RangeError|\n\s+at /);
-        expectNoSecrets(result, fx.secrets);
-        // Whatever was adopted, the store never holds an expiry beyond the longest believable lifetime.
-        const stored = (await fx.readStore()).profiles[PROFILE_ID];
-        expect(stored.expires).toBeLessThanOrEqual(Date.now() + MAX_TOKEN_LIFETIME_MS);
-      }
+      await expectEveryCommandAnswers(
+        [['status'], ['status', '--json'], ['doctor'], ['sync'], ['refresh', '--log-level', 'silent']],
+        async () => {
+          // Whatever was adopted, the store never holds an expiry beyond the longest believable lifetime.
+          const stored = (await fx.readStore()).profiles[PROFILE_ID];
+          expect(stored.expires).toBeLessThanOrEqual(Date.now() + MAX_TOKEN_LIFETIME_MS);
+        },
+      );
     },
   );
 });
