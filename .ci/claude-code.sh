@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # CI: cache the real Claude Code binary (npm package @anthropic-ai/claude-code-linux-x64, ~370 MB
 # unpacked; ~35 s to download and install here) outside the repo, for `npm run test:claude-code`
-# (test/runtime/claude-code-binary.test.ts), which .ci/run runs next; with it a missing binary
-# fails the run, off linux-x64 the test skips saying why. The test also needs openssl for its
-# throwaway CA.
+# (test/runtime/claude-code-binary*.test.ts), which .ci/run runs after `npm test`; with it a
+# missing binary fails the run, off linux-x64 the tests skip saying why. They also need openssl
+# for their throwaway CA.
 set -euo pipefail
 version="2.1.328"
 cache="${CLAUDE_CODE_CACHE:-$HOME/.cache/oauth-recovery/claude-code}"

@@ -13,41 +13,29 @@
  * `.ci/claude-code.sh`). Skips, saying why, without CLAUDE_CODE_RACE=1 or off linux-x64; with it,
  * a missing binary or openssl fails the run instead of skipping it.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, type FSWatcher, readFileSync, watch } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { type FSWatcher, readFileSync, watch } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLAUDE_CODE_PROTOCOL_VERSION } from '../../src/credentials/claude-code-protocol.js';
 import { baseEnv, ensureCliBuilt, PROFILE_ID, runCliBinary, spawnCli } from '../cli/cli-harness.js';
 import {
+  type ClaudeRun,
+  claudeCodeSkipReason,
+  PROCESS_BOUND_MS,
+  prepareClaudeCodeBinary,
+  runClaude,
+} from '../support/claude-code-binary.js';
+import {
   type FakeAnthropic,
   type ObservedTokenRequest,
   startFakeAnthropic,
 } from '../support/fake-anthropic.js';
-import {
-  hasOpenssl,
-  startTlsInterceptProxy,
-  type TlsInterceptProxy,
-} from '../support/tls-intercept-proxy.js';
+import { startTlsInterceptProxy, type TlsInterceptProxy } from '../support/tls-intercept-proxy.js';
 
 const ROUNDS = Number(process.env.CLAUDE_CODE_ROUNDS ?? 20);
 const HOUR = 3_600_000;
-/** Bound on any one process (claude -p, refresh, watch reaching valid): generous, never waited out. */
-const PROCESS_BOUND_MS = 180_000;
-const BINARY =
-  process.env.CLAUDE_CODE_BIN ??
-  path.join(
-    os.homedir(),
-    '.cache/oauth-recovery/claude-code/node_modules/@anthropic-ai/claude-code-linux-x64/claude',
-  );
-const skipReason =
-  process.env.CLAUDE_CODE_RACE !== '1'
-    ? 'opt-in: run `npm run test:claude-code` (CLAUDE_CODE_RACE=1) after `bash .ci/claude-code.sh`'
-    : `${process.platform}-${process.arch}` !== 'linux-x64'
-      ? `the binary is linux-x64 only; this host is ${process.platform}-${process.arch}`
-      : null;
+const skipReason = claudeCodeSkipReason;
 if (skipReason) console.log(`skipping the real Claude Code race: ${skipReason}`);
 
 let fake: FakeAnthropic;
@@ -58,17 +46,7 @@ let binaryVersion = '';
 
 beforeAll(async () => {
   if (skipReason) return;
-  if (!existsSync(BINARY))
-    throw new Error(
-      `the Claude Code ${CLAUDE_CODE_PROTOCOL_VERSION} binary is not at ${BINARY}: run .ci/claude-code.sh`,
-    );
-  if (!hasOpenssl()) throw new Error('openssl is not installed (the proxy makes its test CA with it)');
-  dir = await mkdtemp(path.join(os.tmpdir(), 'oauth-recovery-claude-bin-'));
-  binaryVersion = execFileSync(BINARY, ['--version'], {
-    env: { PATH: process.env.PATH, HOME: dir },
-    encoding: 'utf8',
-    timeout: PROCESS_BOUND_MS,
-  }).trim();
+  ({ dir, version: binaryVersion } = await prepareClaudeCodeBinary());
   ensureCliBuilt();
   fake = await startFakeAnthropic();
   proxy = await startTlsInterceptProxy(fake);
@@ -79,44 +57,6 @@ afterAll(async () => {
   await fake?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runClaude(home: string, claudeDir: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(BINARY, ['-p', 'hi', '--model', 'haiku'], {
-      cwd: home,
-      env: {
-        PATH: process.env.PATH,
-        HOME: home,
-        CLAUDE_CONFIG_DIR: claudeDir,
-        HTTPS_PROXY: proxy.url,
-        NODE_EXTRA_CA_CERTS: proxy.caFile,
-        DISABLE_TELEMETRY: '1',
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), PROCESS_BOUND_MS);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /** One fresh login from the fake, expired an hour ago, in our store and in the CLI's file. */
 async function writeSharedExpiredLogin(storePath: string, cliPath: string): Promise<string> {
@@ -176,7 +116,7 @@ async function runOurs(
   args: string[],
   env: NodeJS.ProcessEnv,
   cwd: string,
-): Promise<Run & { how: string }> {
+): Promise<ClaudeRun & { how: string }> {
   if (variant === 'refresh') {
     const run = await runCliBinary(['refresh', '--json', ...args], { env, cwd, timeoutMs: PROCESS_BOUND_MS });
     const how = run.code === 0 ? String(JSON.parse(run.stdout).how) : 'failed';
@@ -227,7 +167,7 @@ describe.skipIf(skipReason !== null)(`the real Claude Code ${CLAUDE_CODE_PROTOCO
         const roundStart = performance.now();
         const blanks = watchForBlanks(claudeDir, cliPath);
         const [claude, ourRun] = await Promise.all([
-          runClaude(home, claudeDir),
+          runClaude(proxy, home, claudeDir),
           runOurs(variant, ours, env, home),
         ]).finally(() => blanks.close());
         roundMs.push(Math.round(performance.now() - roundStart));
@@ -253,7 +193,7 @@ describe.skipIf(skipReason !== null)(`the real Claude Code ${CLAUDE_CODE_PROTOCO
         if (ourRun.how === 'cli') figures.oursAdoptedCli += 1;
 
         // The CLI keeps working on the login on disk: no login, no token request.
-        const again = await runClaude(home, claudeDir);
+        const again = await runClaude(proxy, home, claudeDir);
         expect(again.code, `${where}: second claude -p: ${again.stderr}`).toBe(0);
         expect(again.stdout, where).toContain('pong');
         expect(fake.tokenRequestLog.length - logStart, `${where}: after the second claude -p`).toBe(1);
