@@ -6,10 +6,10 @@
  * when none was stored (the CLI's own refresh save, functions `WR`/`oco` in its bundle). Runs
  * with `npm run test:claude-code`; skips like test/runtime/claude-code-binary.test.ts.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseEnv, ensureCliBuilt, PROFILE_ID, runCliBinary } from '../cli/cli-harness.js';
+import { baseEnv, ensureCliBuilt, runCliBinary } from '../cli/cli-harness.js';
 import {
   claudeCodeSkipReason,
   PROCESS_BOUND_MS,
@@ -17,6 +17,7 @@ import {
   runClaude,
 } from '../support/claude-code-binary.js';
 import { type FakeAnthropic, startFakeAnthropic } from '../support/fake-anthropic.js';
+import { writeSharedExpiredLogin } from '../support/shared-login.js';
 import { startTlsInterceptProxy, type TlsInterceptProxy } from '../support/tls-intercept-proxy.js';
 
 const HOUR = 3_600_000;
@@ -56,26 +57,9 @@ async function refreshedExpiry(
   const claudeDir = path.join(home, '.claude');
   const storePath = path.join(home, 'store', 'auth-profiles.json');
   await mkdir(claudeDir, { recursive: true, mode: 0o700 });
-  await mkdir(path.dirname(storePath), { recursive: true, mode: 0o700 });
-  const login = { ...fake.issueLogin(), expiresAt: Date.now() - HOUR };
-  const profile = {
-    type: 'oauth',
-    provider: 'anthropic',
-    access: login.accessToken,
-    refresh: login.refreshToken,
-    expires: login.expiresAt,
-  };
-  await writeFile(storePath, JSON.stringify({ version: 1, profiles: { [PROFILE_ID]: profile } }));
-  const oauth = {
-    accessToken: login.accessToken,
-    refreshToken: login.refreshToken,
-    expiresAt: login.expiresAt,
-    ...(stored === undefined ? {} : { refreshTokenExpiresAt: stored }),
-    scopes: ['user:inference', 'user:profile', 'user:sessions:claude_code'],
-    subscriptionType: 'max',
-  };
   const cliPath = path.join(claudeDir, '.credentials.json');
-  await writeFile(cliPath, JSON.stringify({ claudeAiOauth: oauth }), { mode: 0o600 });
+  const extra = stored === undefined ? {} : { refreshTokenExpiresAt: stored };
+  const login = await writeSharedExpiredLogin(fake, storePath, cliPath, extra);
 
   const requestsBefore = fake.tokenRequests;
   const before = Date.now();

@@ -14,7 +14,7 @@
  * a missing binary or openssl fails the run instead of skipping it.
  */
 import { type FSWatcher, readFileSync, watch } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLAUDE_CODE_PROTOCOL_VERSION } from '../../src/credentials/claude-code-protocol.js';
@@ -31,10 +31,10 @@ import {
   type ObservedTokenRequest,
   startFakeAnthropic,
 } from '../support/fake-anthropic.js';
+import { writeSharedExpiredLogin } from '../support/shared-login.js';
 import { startTlsInterceptProxy, type TlsInterceptProxy } from '../support/tls-intercept-proxy.js';
 
 const ROUNDS = Number(process.env.CLAUDE_CODE_ROUNDS ?? 20);
-const HOUR = 3_600_000;
 const skipReason = claudeCodeSkipReason;
 if (skipReason) console.log(`skipping the real Claude Code race: ${skipReason}`);
 
@@ -57,32 +57,6 @@ afterAll(async () => {
   await fake?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
-
-/** One fresh login from the fake, expired an hour ago, in our store and in the CLI's file. */
-async function writeSharedExpiredLogin(storePath: string, cliPath: string): Promise<string> {
-  const login = { ...fake.issueLogin(), expiresAt: Date.now() - HOUR };
-  await mkdir(path.dirname(storePath), { recursive: true, mode: 0o700 });
-  const profile = {
-    type: 'oauth',
-    provider: 'anthropic',
-    access: login.accessToken,
-    refresh: login.refreshToken,
-    expires: login.expiresAt,
-  };
-  await writeFile(storePath, JSON.stringify({ version: 1, profiles: { [PROFILE_ID]: profile } }), {
-    mode: 0o600,
-  });
-  const oauth = {
-    accessToken: login.accessToken,
-    refreshToken: login.refreshToken,
-    expiresAt: login.expiresAt,
-    scopes: ['user:inference', 'user:profile', 'user:sessions:claude_code'],
-    subscriptionType: 'max',
-    rateLimitTier: 'default_claude_max_20x',
-  };
-  await writeFile(cliPath, JSON.stringify({ claudeAiOauth: oauth }), { mode: 0o600 });
-  return login.refreshToken;
-}
 
 /**
  * Reads the CLI's file on every change in its directory and counts the readings that show a
@@ -161,7 +135,7 @@ describe.skipIf(skipReason !== null)(`the real Claude Code ${CLAUDE_CODE_PROTOCO
 
       for (let round = 1; round <= ROUNDS; round += 1) {
         const where = `${variant} round ${round}`;
-        const spent = await writeSharedExpiredLogin(storePath, cliPath);
+        const spent = (await writeSharedExpiredLogin(fake, storePath, cliPath)).refreshToken;
         const logStart = fake.tokenRequestLog.length;
         const wallStart = Date.now();
         const roundStart = performance.now();

@@ -11,14 +11,14 @@
  * directory exists) and release (once it is gone), in the order they happen.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { createSilentLogger } from '../../src/logging/logger.js';
 import { createAuthRecovery } from '../../src/runtime/index.js';
 import { type FakeAnthropic, startFakeAnthropic } from '../support/fake-anthropic.js';
-import { PROFILE_ID } from '../support/runtime-fixture.js';
+import { writeSharedExpiredLogin } from '../support/shared-login.js';
 
 /** Each take and release, by lock directory path, in order; `onEvent` looks at the files then. */
 const lockLog = vi.hoisted(() => ({
@@ -42,7 +42,6 @@ vi.mock('proper-lockfile', async (importOriginal) => {
   return { default: { ...original, lock } };
 });
 
-const HOUR = 3_600_000;
 /** The locks by rank: a process may take a lock only while holding none ranked after it. */
 const RANK = ['refresh', 'legacy', 'store', 'storageWrite'] as const;
 type Lock = (typeof RANK)[number];
@@ -66,24 +65,7 @@ it('one write-back refresh: CLI refresh lock → legacy → owner record → sto
   await mkdir(storeDir, { recursive: true, mode: 0o700 });
   const storePath = path.join(storeDir, 'auth-profiles.json');
   const cliPath = path.join(claudeDir, '.credentials.json');
-  const login = { ...fake.issueLogin(), expiresAt: Date.now() - HOUR };
-  const profile = {
-    type: 'oauth',
-    provider: 'anthropic',
-    access: login.accessToken,
-    refresh: login.refreshToken,
-    expires: login.expiresAt,
-  };
-  await writeFile(storePath, JSON.stringify({ version: 1, profiles: { [PROFILE_ID]: profile } }), {
-    mode: 0o600,
-  });
-  const oauth = {
-    accessToken: login.accessToken,
-    refreshToken: login.refreshToken,
-    expiresAt: login.expiresAt,
-    scopes: ['user:inference'],
-  };
-  await writeFile(cliPath, JSON.stringify({ claudeAiOauth: oauth }), { mode: 0o600 });
+  const login = await writeSharedExpiredLogin(fake, storePath, cliPath);
 
   const names = new Map<string, Lock>([
     [path.join(claudeDir, '.oauth_refresh.lock'), 'refresh'],
