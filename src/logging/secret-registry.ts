@@ -58,6 +58,11 @@ interface Patterns {
 const registry = new Map<string, Patterns>();
 let windows = new Set<string>();
 let shorts: string[] = [];
+/**
+ * Patterns of the `extra` secrets callers pass: a sanitizer passes the same few for every string
+ * of a frame, and deriving a secret's pieces anew each time cost more than the scan itself.
+ */
+const extraPatterns = new Map<string, Patterns>();
 
 function patternsOf(secret: string): Patterns {
   const body = secret.replace(ANTHROPIC_PREFIX, '');
@@ -102,7 +107,18 @@ export function registerSecrets(...secrets: Array<string | null | undefined>): v
 /** Forgets every registered secret (tests; a process that logs out for good). */
 export function clearRegisteredSecrets(): void {
   registry.clear();
+  extraPatterns.clear();
   rebuild();
+}
+
+/** The patterns of a secret passed as `extra`: remembered (the last 64), not derived per call. */
+function patternsOfExtra(secret: string): Patterns {
+  const known = registry.get(secret) ?? extraPatterns.get(secret);
+  if (known) return known;
+  const patterns = patternsOf(secret);
+  extraPatterns.set(secret, patterns);
+  if (extraPatterns.size > MAX_SECRETS) extraPatterns.delete(extraPatterns.keys().next().value as string);
+  return patterns;
 }
 
 /** How many secrets are registered. */
@@ -165,13 +181,9 @@ function normalize(text: string): { chars: string; from: number[]; to: number[] 
  * forms listed in this module's comment. Returns `text` itself when nothing matched.
  */
 export function maskRegisteredSecrets(text: string, extra: readonly string[] = []): string {
-  const extraPatterns = extra.filter((secret) => secret.length >= MIN_SECRET_LENGTH).map(patternsOf);
-  if (
-    (windows.size === 0 && shorts.length === 0 && extraPatterns.length === 0) ||
-    text.length < MIN_SECRET_LENGTH
-  ) {
-    return text;
-  }
+  if (text.length < MIN_SECRET_LENGTH) return text;
+  const extras = extra.filter((secret) => secret.length >= MIN_SECRET_LENGTH).map(patternsOfExtra);
+  if (windows.size === 0 && shorts.length === 0 && extras.length === 0) return text;
   const { chars, from, to } = normalize(text);
   const hit = new Uint8Array(chars.length);
   let any = false;
@@ -179,9 +191,9 @@ export function maskRegisteredSecrets(text: string, extra: readonly string[] = [
     hit.fill(1, start, start + length);
     any = true;
   };
-  const isPiece = (piece: string) => windows.has(piece) || extraPatterns.some((p) => p.windows.has(piece));
+  const isPiece = (piece: string) => windows.has(piece) || extras.some((p) => p.windows.has(piece));
   for (let k = 0; k + WINDOW <= chars.length; k++) if (isPiece(chars.slice(k, k + WINDOW))) mark(k, WINDOW);
-  for (const short of [...shorts, ...extraPatterns.flatMap((p) => (p.short ? [p.short] : []))]) {
+  for (const short of [...shorts, ...extras.flatMap((p) => (p.short ? [p.short] : []))]) {
     for (let k = chars.indexOf(short); k !== -1; k = chars.indexOf(short, k + 1)) mark(k, short.length);
   }
   if (!any) return text;
