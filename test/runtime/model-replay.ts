@@ -9,7 +9,8 @@
  * |                                      | first and the store holds its token: adopted under the lock) |
  * | error.refreshToken(invalidGrant)     | the fake refuses the stored refresh token (400 invalid_grant, |
  * |                                      | as for an expired refresh token); its access token still     |
- * |                                      | works, as the model's `isStillValid` assumes                 |
+ * |                                      | works, as the model's `isStillValid` assumes. A token refused |
+ * |                                      | before: the runtime refuses it itself, with no request       |
  * | error.refreshToken(serverError)      | `fake.failNext(1, { status: 503 })`                          |
  * | done.syncFromCli(cliFresher)         | the CLI file holds a fresher login                           |
  * | done.syncFromCli(cliNotFresher)      | a blank CLI file (an expired login when the watcher must see |
@@ -120,17 +121,18 @@ function adoptsCliLogin(step: ModelStep): boolean {
 
 /**
  * The runtime records a refresh token refused with invalid_grant as dead (DeadRefreshTokens) and
- * never spends it again: until a new login is adopted, a later refresh makes no token request.
+ * never spends it again: until a new login is adopted, a later refresh fails permanent with no
+ * token request (the model's invalidGrant, realized without a request), never transient.
  */
-function spendsDeadRefreshToken(steps: readonly ModelStep[]): string | null {
+function failsTransientOnDeadRefreshToken(steps: readonly ModelStep[]): string | null {
   let deadRefreshToken = false;
   for (const step of steps) {
     if (step.type === 'xstate.error.actor.refreshToken') {
-      if (deadRefreshToken) {
+      if (deadRefreshToken && step.fixture === 'serverError') {
         return (
           'the runtime never spends a refresh token refused with invalid_grant again (DeadRefreshTokens, ' +
-          'src/runtime/cli-coordination.ts): with no new login adopted since, the refresh fails permanent ' +
-          'with no token request, so the fake cannot answer it'
+          'src/runtime/rotation-guard.ts): with no new login adopted since, the refresh fails permanent ' +
+          'with no token request, never transient'
         );
       }
       if (step.fixture === 'invalidGrant') deadRefreshToken = true;
@@ -149,7 +151,7 @@ function spendsDeadRefreshToken(steps: readonly ModelStep[]): string | null {
  */
 export function whyUnrealizable(steps: readonly ModelStep[]): string | null {
   let waitingCalls = 0;
-  const dead = spendsDeadRefreshToken(steps);
+  const dead = failsTransientOnDeadRefreshToken(steps);
   if (dead) return dead;
   for (const [index, step] of steps.entries()) {
     if (step.fixture === 'retryCrashed') return "the runtime's retryPendingCalls never fails";
@@ -264,10 +266,15 @@ class Replay {
   /**
    * A CLI outcome that follows a failed refresh in the same run, applied at the first CLI read
    * after the refresh's token request: the refresh re-reads the CLI under its lock before it
-   * spends, and would adopt a fresher CLI login prepared earlier (no token request at all).
+   * spends, and would adopt a fresher CLI login prepared earlier (no token request at all). A
+   * refresh the runtime refuses itself makes no request: then after its one CLI read.
    */
-  private deferredCli: { afterTokenRequests: number; apply: () => Promise<void> } | undefined;
+  private deferredCli:
+    | { afterTokenRequests: number; skipReads: number; apply: () => Promise<void> }
+    | undefined;
   private previousPrepared: ModelStep | undefined;
+  /** Did the outcome prepared last expect a token request? */
+  private previousRequests = false;
   /** Runs inside a retried call, before its API request: prepares what follows a "rejected again". */
   private retryHook: (() => Promise<void>) | undefined;
   private readonly calls: Array<Promise<unknown>> = [];
@@ -483,6 +490,10 @@ class Replay {
   private async applyDeferredCli(): Promise<void> {
     const deferred = this.deferredCli;
     if (!deferred || this.fx.fake.tokenRequests < deferred.afterTokenRequests) return;
+    if (deferred.skipReads > 0) {
+      deferred.skipReads -= 1;
+      return;
+    }
     this.deferredCli = undefined;
     await deferred.apply();
   }
@@ -500,10 +511,13 @@ class Replay {
       if (afterRefresh) {
         this.deferredCli = {
           afterTokenRequests: this.expectedTokenRequests,
+          skipReads: this.previousRequests ? 0 : 1,
           apply: () => this.prepareOutcome(index),
         };
       } else {
+        const requests = this.expectedTokenRequests;
         await this.prepareOutcome(index);
+        this.previousRequests = this.expectedTokenRequests > requests;
       }
       this.previousPrepared = step;
       if (step.fixture === 'callsRejectedAgain') {
@@ -576,7 +590,9 @@ class Replay {
       case 'invalidGrant': {
         // Refused, not rotated: a rotation elsewhere would also revoke the access token, which
         // the model keeps serving (a later TOKEN_ACCEPTED proves it with a real call).
+        // Once refused, the runtime refuses it itself (DeadRefreshTokens): no request at all.
         const stored = await this.stored();
+        if (this.refused.has(stored.refreshToken)) return;
         if (this.isLive(stored.refreshToken)) {
           fake.failNext(1, INVALID_GRANT);
           this.refused.add(stored.refreshToken);
