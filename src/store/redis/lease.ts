@@ -7,17 +7,8 @@
  */
 import { LockTimeoutError } from '../../errors.js';
 import type { ProfileKeys } from './keys.js';
+import { DEFAULT_LEASE_TTL_MS, type LeaseOptions } from './lease-options.js';
 import type { StoreRedisClient } from './redis-client.js';
-
-/** Lease timing. All in ms. */
-export interface LeaseOptions {
-  /** Lease lifetime; renewed every ttl/3 while held. Must exceed the token request timeout. Default 30000. */
-  ttlMs?: number;
-  /** Longest wait for the lease before LockTimeoutError. Default 1.5 × ttlMs. */
-  waitMs?: number;
-  /** Polling delay bounds while waiting (jittered, doubling). Default 2..50. */
-  retryDelayMs?: { min: number; max: number };
-}
 
 /** A lease held by this process. */
 export interface HeldLease {
@@ -28,8 +19,6 @@ export interface HeldLease {
   readonly held: boolean;
   release(): Promise<void>;
 }
-
-export const DEFAULT_LEASE_TTL_MS = 30_000;
 
 /**
  * Waits for the profile's lease and holds it, renewing, until `release()`.

@@ -10,7 +10,7 @@ import { DEFAULT_FRESHNESS_MARGIN_MS } from '../../credentials/freshness.js';
 import { RedisStoreError } from '../../errors.js';
 import { ownStorePath } from '../default-store-path.js';
 import { DEFAULT_KEY_PREFIX } from './keys.js';
-import { DEFAULT_LEASE_TTL_MS, type LeaseOptions } from './lease.js';
+import { DEFAULT_LEASE_TTL_MS, type LeaseOptions } from './lease-options.js';
 import { parseEncryptionKey } from './token-cipher.js';
 
 /** The environment variable holding the 32-byte token encryption key (64 hex chars or base64). */
