@@ -146,11 +146,12 @@ export function createAuthRecovery(options: AuthRecoveryOptions = {}): AuthRecov
       if (handle.stopped) return;
       handle.stopped = true;
       for (const stopWatcher of stopWatchers.splice(0)) stopWatcher();
-      storeWatch.stop();
+      const storeLook = storeWatch.stop();
       gate.stop();
       handle.actor?.stop();
       saver.stop();
       await inflight.whenIdle();
+      await storeLook;
       // A rotated pair still only in memory gets one last save attempt before we go.
       await saver.flush();
       await stopSinks?.();

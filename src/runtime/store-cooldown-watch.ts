@@ -34,6 +34,8 @@ export interface StoreCooldownWatchDeps {
 export class StoreCooldownWatch {
   private stopWatch: (() => void) | undefined;
   private retry: NodeJS.Timeout | undefined;
+  /** The look at the store in progress: `stop()` waits for it, so no store read outlives the runtime. */
+  private checking: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: StoreCooldownWatchDeps) {}
 
@@ -45,20 +47,26 @@ export class StoreCooldownWatch {
     }
     if (this.stopWatch) return;
     try {
-      this.stopWatch = this.deps.store.watch(() => void this.check());
+      this.stopWatch = this.deps.store.watch(() => this.look());
     } catch (error) {
       // No watch (e.g. the store's directory is gone): the entry check and the timer still hold.
       this.deps.logger.debug({ event: 'storeWatchUnavailable', err: error }, 'cannot watch the store');
       this.stopWatch = () => undefined;
     }
-    void this.check();
+    this.look();
   }
 
-  stop(): void {
+  /** Stops watching; resolves once a look at the store still in progress has ended. */
+  stop(): Promise<void> {
     clearTimeout(this.retry);
     this.retry = undefined;
     this.stopWatch?.();
     this.stopWatch = undefined;
+    return this.checking;
+  }
+
+  private look(): void {
+    this.checking = this.checking.then(() => this.check());
   }
 
   private async check(): Promise<void> {
@@ -76,7 +84,7 @@ export class StoreCooldownWatch {
         { event: 'storeFresherInCooldown' },
         'the store has a fresher credential; ending the cooldown',
       );
-      this.stop();
+      void this.stop();
       this.deps.onFresher();
     } catch (error) {
       if (!this.stopWatch) return;
@@ -85,7 +93,7 @@ export class StoreCooldownWatch {
         'cannot read the store; looking again',
       );
       clearTimeout(this.retry);
-      this.retry = setTimeout(() => void this.check(), this.deps.retryMs ?? 1_000);
+      this.retry = setTimeout(() => this.look(), this.deps.retryMs ?? 1_000);
       this.retry.unref();
     }
   }

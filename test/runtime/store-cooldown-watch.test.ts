@@ -6,6 +6,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CooldownError } from '../../src/errors.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { StoreCooldownWatch } from '../../src/runtime/store-cooldown-watch.js';
+import type { ProfileStore } from '../../src/store/types.js';
 import {
   createRuntimeFixture,
   PROFILE_ID,
@@ -46,5 +49,42 @@ describe('a runtime in cooldown on a shared store', () => {
     expect(await auth.getAccessToken()).toBe(theirs.accessToken);
     expect(fx.fake.tokenRequests).toBe(requestsInCooldown);
     expect((await fx.readStore()).profiles[PROFILE_ID].access).toBe(theirs.accessToken);
+  });
+});
+
+describe('StoreCooldownWatch.stop()', () => {
+  it('waits for a look at the store in progress, so no store read outlives the runtime', async () => {
+    let finishRead: (value: null) => void = () => undefined;
+    const reads: string[] = [];
+    const store = {
+      readCredential: (profileId: string) => {
+        reads.push(profileId);
+        return new Promise<null>((resolve) => {
+          finishRead = resolve;
+        });
+      },
+      watch: () => () => undefined,
+    } as unknown as ProfileStore;
+    const watch = new StoreCooldownWatch({
+      store,
+      profileId: PROFILE_ID,
+      logger: createLogger({ level: 'silent' }),
+      now: Date.now,
+      freshnessMarginMs: 0,
+      held: () => null,
+      onFresher: () => undefined,
+    });
+    watch.enter('cooldown');
+    await Promise.resolve();
+    expect(reads).toEqual([PROFILE_ID]);
+    let stopped = false;
+    const stopping = watch.stop().then(() => {
+      stopped = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stopped).toBe(false); // the read is still open
+    finishRead(null);
+    await stopping;
+    expect(stopped).toBe(true);
   });
 });
