@@ -1,9 +1,10 @@
 /**
  * `doctor`'s checks of the file store: the file exists and is a regular file, its mode and its
  * directory's mode keep other users out, and it is valid JSON matching the auth-profiles v1
- * schema. Reads only.
+ * schema, and this user can write it (and its directory). Reads only.
  */
 import path from 'node:path';
+import { StoreError, storeErrorFix } from '../errors.js';
 import type { AuthProfilesDocument } from '../store/auth-profiles-schema.js';
 import { createFileProfileStore } from '../store/file-profile-store.js';
 import type { CliConfig } from './config.js';
@@ -58,6 +59,21 @@ export async function checkStoreFile(
     if (isOpenToOthers(dirStat.mode)) {
       add('store.dirMode', 'warn', `store directory mode is ${dirMode}`, `chmod 700 '${dir}'`);
     } else add('store.dirMode', 'ok', `store directory mode ${dirMode}`);
+  }
+  // The mode alone says nothing about who runs this: the lock, temp file and rename need this
+  // user to be able to write the directory (and the file).
+  try {
+    await createFileProfileStore({ path: storeFile, now }).checkWritable?.();
+  } catch (error) {
+    if (!(error instanceof StoreError)) throw error;
+    add(
+      'store.writable',
+      'error',
+      error.errno === 'EACCES' || error.errno === 'EPERM'
+        ? `store is not writable by this user (uid ${process.getuid?.() ?? '?'}): ${error.message}`
+        : `store cannot be written: ${error.message}`,
+      storeErrorFix(error.path, error.errno),
+    );
   }
   try {
     const document = await createFileProfileStore({ path: storeFile, now }).readDocument();

@@ -12,21 +12,37 @@ const ERRNO_MEANING: Record<string, string> = {
 };
 
 /**
+ * What to do about `errno` on `path`, for a person: permissions and ownership for `EACCES` /
+ * `EPERM`, the mount for `EROFS`, space for `ENOSPC` / `EDQUOT`.
+ */
+export function storeErrorFix(path: string, errno: string): string {
+  if (errno === 'EACCES' || errno === 'EPERM')
+    return `Make ${path} writable by the user running oauth-recovery: check its owner and mode (\`ls -ld '${path}'\`), then \`chown\` it to that user or \`chmod u+w\` it (a store directory also needs u+x).`;
+  if (errno === 'EROFS')
+    return `${path} is on a read-only file system: remount it read-write or point --store elsewhere.`;
+  if (errno === 'ENOSPC' || errno === 'EDQUOT') return `Free space on the file system of ${path}.`;
+  return `Check the disk and the permissions of ${path} and its directory.`;
+}
+
+/**
  * Our own profile store could not be written (a full or read-only disk, permissions, a lock
  * directory that cannot be created). `path` is the file or directory, `errno` the system code
  * (`ENOSPC`, `EROFS`, `EACCES`…). Thrown by the file store's writes and `checkWritable()`;
- * the runtime keeps serving a rotated pair from memory meanwhile and retries the save.
+ * the runtime keeps serving a rotated pair from memory meanwhile and retries the save. The
+ * default hint says so; a one-shot command passes its own `hint`.
  */
 export class StoreError extends OAuthRecoveryError {
   /** The file or directory that could not be written. */
   readonly path: string;
   /** The system error code, e.g. `ENOSPC`, `EROFS`, `EACCES`. */
   readonly errno: string;
-  constructor(path: string, errno: string, options?: { cause?: unknown }) {
+  constructor(path: string, errno: string, options?: { cause?: unknown; hint?: string }) {
     const meaning = ERRNO_MEANING[errno];
     super('STORE_WRITE', `${path}: could not write the store (${errno}${meaning ? `: ${meaning}` : ''})`, {
       cause: options?.cause,
-      hint: `Free space or fix the permissions of ${path} and its directory; a rotated login is kept in memory and saved as soon as a write succeeds.`,
+      hint:
+        options?.hint ??
+        `${storeErrorFix(path, errno)} Meanwhile a rotated login is kept in memory and saved as soon as a write succeeds.`,
     });
     this.path = path;
     this.errno = errno;

@@ -4,7 +4,8 @@
  * CLI when the refresh token is dead. Prints the new fingerprint and expiry.
  * Exit 4 when the profile is (or ends up) cooling down after an earlier failure, 3 when the
  * refresh token is dead and the CLI has nothing fresher (log in) or there is no login at all
- * (nothing is written then), 1 on endpoint trouble. Every token request is logged before it
+ * (nothing is written then), 1 on endpoint trouble or a store it cannot write (checked before
+ * anything is spent). Every token request is logged before it
  * is sent and every failure with its reason, so a silent endpoint is never a silent minute.
  */
 import type { Command } from 'commander';
@@ -13,6 +14,7 @@ import type { AuthRecovery, AuthRecoverySnapshot } from '../../runtime/index.js'
 import { openCliStore } from '../cli-store.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { formatDuration, formatTime } from '../format.js';
+import { rethrowOneShotStoreError } from '../one-shot-store-error.js';
 import { readProfile } from '../profile-report.js';
 import type { CliRunner } from '../program.js';
 import { createCliAuthRecovery, createCliOAuthClient } from '../runtime.js';
@@ -93,9 +95,24 @@ export function registerRefreshCommand(program: Command, runner: CliRunner): voi
         try {
           // A persisted cooldown: say so without starting the machine, writing or requesting anything.
           const opened = openCliStore(config);
-          const usage = await opened.store.readUsage(config.profileId).finally(() => opened.close());
-          if (usage.cooldownUntil !== undefined)
-            throw new CooldownError(config.profileId, usage.cooldownUntil);
+          try {
+            const usage = await opened.store.readUsage(config.profileId);
+            if (usage.cooldownUntil !== undefined)
+              throw new CooldownError(config.profileId, usage.cooldownUntil);
+            // A file store that could not take the answer (or even the lock): say so before the
+            // refresh token is spent, naming the path and errno (exit 1), not the endpoint.
+            if (opened.redis === null)
+              await opened.store
+                .checkWritable?.()
+                .catch((error: unknown) =>
+                  rethrowOneShotStoreError(
+                    error,
+                    'Nothing was requested or written; run `oauth-recovery refresh` again afterwards.',
+                  ),
+                );
+          } finally {
+            await opened.close();
+          }
           startAttempted = true;
           await auth.start();
           const before = auth.getSnapshot();

@@ -15,6 +15,7 @@ import { openCliStore } from '../cli-store.js';
 import { ExitCode } from '../exit-codes.js';
 import { modeChange, readFileMode } from '../file-mode.js';
 import { formatTime } from '../format.js';
+import { rethrowOneShotStoreError } from '../one-shot-store-error.js';
 import { createCliSourceFor } from '../profile-report.js';
 import type { CliRunner } from '../program.js';
 
@@ -76,22 +77,29 @@ export function registerSyncCommand(program: Command, runner: CliRunner): void {
             );
           }
           const modeBefore = await readFileMode(store.location);
+          // A store it cannot write gets the fix for a one-shot sync (nothing is kept in memory).
+          const syncAgain =
+            'The Claude CLI still holds its login: run `oauth-recovery sync` again afterwards.';
           // Re-checked under the lock: another process may have written meanwhile.
-          const previous = await store.updateCredential(config.profileId, (current) =>
-            isCredentialFresher(candidate, current, now())
-              ? { write: candidate, result: { adopted: true, previous: current } }
-              : { write: null, result: { adopted: false, previous: current } },
-          );
+          const previous = await store
+            .updateCredential(config.profileId, (current) =>
+              isCredentialFresher(candidate, current, now())
+                ? { write: candidate, result: { adopted: true, previous: current } }
+                : { write: null, result: { adopted: false, previous: current } },
+            )
+            .catch((error: unknown) => rethrowOneShotStoreError(error, syncAgain));
           if (!previous.adopted) {
             throw new LoginRequiredError('nothing fresher: another process updated the store first');
           }
           // A new login: the old one's cooldown and failure no longer apply (status stops asking for a login).
-          await store.recordUsage(config.profileId, {
-            cooldownUntil: null,
-            errorCount: 0,
-            lastFailure: null,
-            refreshTokenDead: null,
-          });
+          await store
+            .recordUsage(config.profileId, {
+              cooldownUntil: null,
+              errorCount: 0,
+              lastFailure: null,
+              refreshTokenDead: null,
+            })
+            .catch((error: unknown) => rethrowOneShotStoreError(error, syncAgain));
           const fileMode = modeChange(modeBefore, await readFileMode(store.location));
           const adopted = meta(candidate)!;
           const before = meta(previous.previous);
