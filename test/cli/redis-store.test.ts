@@ -111,4 +111,19 @@ describe('--store redis://', () => {
     expect(ErrorJsonSchema.parse(JSON.parse(json.stdout)).error.name).toBe('RedisStoreError');
     expect(fx.fake.tokenRequests).toBe(before);
   });
+
+  it('nothing listening at the URL: the reason names ECONNREFUSED and host:port, the fix the server', async () => {
+    const nowhere = ['--store', 'redis://127.0.0.1:1', '--claude-config-dir', fx.claudeDir];
+    const status = await fx.run(['status', ...nowhere], { env: env() });
+    expect(status.code).toBe(1);
+    expectOneLineError(
+      status.stderr,
+      /read: cannot reach the server at 127\.0\.0\.1:1 \(connect ECONNREFUSED 127\.0\.0\.1:1\)/,
+    );
+    expect(status.stderr).toMatch(/fix: Is redis-server running and listening at 127\.0\.0\.1:1/);
+    const doctor = await fx.run(['doctor', ...nowhere], { env: env() });
+    expect(doctor.code).toBe(1);
+    expect(doctor.stdout).toMatch(/cannot reach the server at 127\.0\.0\.1:1 \(connect ECONNREFUSED/);
+    expect(doctor.stdout).not.toMatch(/Run `oauth-recovery doctor/);
+  });
 });

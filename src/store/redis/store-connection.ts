@@ -23,13 +23,35 @@ export function createStoreConnection(config: ResolvedRedisOptions): StoreConnec
   const reconnectListeners = new Set<() => void>();
   let opened: Promise<StoreRedisClient> | undefined;
   let closed = false;
+  /** The client's latest connection error (e.g. `connect ECONNREFUSED 127.0.0.1:6379`). */
+  let connectionError: string | undefined;
+
+  /**
+   * An operation that failed while the client is not connected: the reason names the connection
+   * error (a command cut off that way fails with an empty message) and the fix the server.
+   */
+  function unreachable(what: string, cause: unknown): RedisStoreError {
+    const server = serverAddress(config.url);
+    return new RedisStoreError(
+      location,
+      `${what}: cannot reach the server at ${server} (${connectionError})`,
+      {
+        cause,
+        hint: `Is redis-server running and listening at ${server}, and reachable from this host? Check the URL given to --store / OAUTH_RECOVERY_STORE (host, port, redis:// or rediss://).`,
+      },
+    );
+  }
 
   function client(): Promise<StoreRedisClient> {
     if (closed) return Promise.reject(new RedisStoreError(location, 'the store was closed'));
     opened ??= createStoreClient({
       url: config.url,
-      onError: (error) => config.onWarning('redisError', { location, message: error.message }),
+      onError: (error) => {
+        connectionError = error.message || error.name;
+        config.onWarning('redisError', { location, message: error.message });
+      },
       onReconnect: () => {
+        connectionError = undefined;
         for (const listener of reconnectListeners) listener();
       },
     }).then(
@@ -65,8 +87,10 @@ export function createStoreConnection(config: ResolvedRedisOptions): StoreConnec
       try {
         return await Promise.race([work, deadline]);
       } catch (error) {
+        if (connectionError !== undefined && !connected.isReady) throw unreachable(what, error);
         if (error instanceof RedisStoreError) throw error;
-        throw new RedisStoreError(location, `${what}: ${(error as Error).message}`, { cause: error });
+        const message = (error as Error).message || (error as Error).name || 'failed';
+        throw new RedisStoreError(location, `${what}: ${message}`, { cause: error });
       } finally {
         clearTimeout(timer);
       }
@@ -97,4 +121,14 @@ export function createStoreConnection(config: ResolvedRedisOptions): StoreConnec
       if (connected.isOpen) connected.destroy();
     },
   };
+}
+
+/** `host:port` of a `redis://` URL, without credentials (port 6379 when none is given). */
+function serverAddress(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || '6379'}`;
+  } catch {
+    return 'the configured server';
+  }
 }
