@@ -74,7 +74,7 @@ export function buildProgram(runner: CliRunner): Command {
     .option('--profile <id>', 'profile id in the store', 'anthropic:claude-cli')
     .option(
       '--claude-config-dir <dir>',
-      "Claude Code's config dir; env CLAUDE_CONFIG_DIR (default ~/.claude)",
+      "Claude Code's config dir; env CLAUDE_SECURESTORAGE_CONFIG_DIR, then CLAUDE_CONFIG_DIR (default ~/.claude)",
     )
     .option('--token-url <url>', 'OAuth token endpoint; env OAUTH_RECOVERY_TOKEN_URL')
     .option('--json', 'print one JSON document on stdout instead of text')

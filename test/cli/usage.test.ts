@@ -68,6 +68,10 @@ describe('usage', () => {
       ]) {
         expect(run.stdout).toContain(flag);
       }
+      // The Claude config dir is resolved as Claude Code does: the secure-storage variable first.
+      expect(run.stdout.replace(/\s+/g, ' ')).toContain(
+        'env CLAUDE_SECURESTORAGE_CONFIG_DIR, then CLAUDE_CONFIG_DIR',
+      );
     }
   });
 
