@@ -16,7 +16,7 @@ import { registerStatusCommand } from './commands/status.js';
 import { registerSyncCommand } from './commands/sync.js';
 import { registerWatchCommand } from './commands/watch.js';
 import { type CliConfig, type GlobalOptions, LOG_LEVELS, resolveCliConfig } from './config.js';
-import { ExitCode, exitCodeForError } from './exit-codes.js';
+import { ExitCode, exitCodeForError, UsageError } from './exit-codes.js';
 import { type CliIo, Output } from './output.js';
 import { PACKAGE_VERSION } from './version.js';
 
@@ -143,6 +143,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       error instanceof CommanderError &&
       ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code);
     if (!quiet) new Output(io, rawFlags(argv, io.env)).error(error);
+    // `help bogus`: commander prints the full help as an error; say which command is unknown.
+    const helpTarget = argv[argv.indexOf('help') + 1];
+    if (quiet && exitCode !== ExitCode.ok && argv.includes('help') && helpTarget !== undefined) {
+      new Output(io, rawFlags(argv, io.env)).error(
+        new UsageError(
+          `unknown command '${helpTarget}'`,
+          'Run `oauth-recovery --help` for the list of commands.',
+        ),
+      );
+    }
   }
   io.exit?.(exitCode);
   return exitCode;

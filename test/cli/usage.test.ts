@@ -75,6 +75,15 @@ describe('usage', () => {
     }
   });
 
+  it('`help bogus` says the command is unknown (exit 2); `--timeout 0` says it must be above 0', async () => {
+    const help = await runCliBinary(['help', 'bogus']);
+    expect(help.code).toBe(2);
+    expect(help.stderr).toMatch(/^error: unknown command 'bogus'$/m);
+    const timeout = await runCliBinary(['refresh', '--timeout', '0']);
+    expect(timeout.code).toBe(2);
+    expect(timeout.stderr).toMatch(/--timeout must be a number of seconds greater than 0 and at most 600/);
+  });
+
   it('exits 2 with help on stderr when no command is given', async () => {
     const run = await runCliBinary([]);
     expect(run.code).toBe(2);

@@ -29,7 +29,9 @@ function parseTimeoutMs(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const seconds = Number(value);
   if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) {
-    throw new UsageError(`--timeout must be a number of seconds between 0 and 600 (got "${value}")`);
+    throw new UsageError(
+      `--timeout must be a number of seconds greater than 0 and at most 600 (got "${value}")`,
+    );
   }
   return Math.round(seconds * 1000);
 }
