@@ -12,6 +12,14 @@ function flushed(stream: NodeJS.WriteStream): Promise<void> {
   });
 }
 
+// A reader that closed the pipe early (`oauth-recovery doctor | head`) is not our failure: drop
+// the rest of the output and end with the command's own exit code, not an unhandled EPIPE.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
