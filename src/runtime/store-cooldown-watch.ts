@@ -71,6 +71,7 @@ export class StoreCooldownWatch {
 
   private async check(): Promise<void> {
     const { store, profileId, now, freshnessMarginMs, logger } = this.deps;
+    if (!this.stopWatch) return; // queued behind a look that ended the watch: nothing to do
     try {
       const stored = await store.readCredential(profileId);
       if (!this.stopWatch || !stored) return;
