@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { expect } from 'vitest';
 import { createRedisProfileStore, type RedisProfileStore } from '../../src/store/redis/index.js';
 import { bundleWorker } from './bundle-worker.js';
 import type { FakeAnthropic } from './fake-anthropic.js';
@@ -17,6 +18,13 @@ import { type Agent, startAgent } from './runtime-workers/agent-process.js';
 import type { AgentMessage } from './runtime-workers/rotation-agent.js';
 
 type Done = Extract<AgentMessage, { type: 'done' }>;
+
+/** What each caller of a round saw: `ok`, or its typed error line. */
+export const outcomes = (answers: Done[]) => answers.map((answer) => (answer.ok ? 'ok' : answer.error));
+
+/** The refresh token a logged token request carried. */
+export const refreshTokenOf = (request: { body: unknown }): string | undefined =>
+  (request.body as { refresh_token?: string } | undefined)?.refresh_token;
 
 export interface Fleet {
   agents: Agent[];
@@ -29,6 +37,8 @@ export interface Fleet {
   startAgent(id: string, env?: NodeJS.ProcessEnv, url?: string): Agent;
   /** Resolves once every listed agent is `valid` (e.g. its cooldown ended and it adopted). */
   awaitValid(only: Agent[]): Promise<void>;
+  /** The fake's verdict on the access token the store holds now (`valid` when the login survived). */
+  storedTokenState(): Promise<ReturnType<FakeAnthropic['tokenState']>>;
   stopAll(): Promise<Array<Extract<AgentMessage, { type: 'stats' }>>>;
   dispose(): Promise<void>;
 }
@@ -75,6 +85,10 @@ export async function startFleet(options: {
       for (const agent of only) agent.send({ type: 'await-valid' });
       await Promise.all(answers);
     },
+    async storedTokenState() {
+      const stored = await store.readCredential(PROFILE_ID);
+      return options.fake.tokenState(stored?.accessToken ?? '');
+    },
     async round(round, only = agents) {
       const stored = await store.readCredential(PROFILE_ID);
       if (stored) options.fake.revoke(stored.accessToken);
@@ -100,4 +114,38 @@ export async function startFleet(options: {
   for (let index = 0; index < options.hosts; index += 1) fleet.startAgent(`host-${index}`);
   await Promise.all(agents.map((agent) => agent.next('ready')));
   return fleet;
+}
+
+/** What a rotation looked like when its lease holder lost the lease mid-spend (stalled or cut off). */
+export interface TakeoverRotation {
+  holderAnswer: Done | undefined;
+  othersRound: Done[];
+  /** Token requests and invalid_grant answers before the holder was back. */
+  requestsDuring: number;
+  invalidDuring: number;
+  /** The first two requests both carried the refresh token the fleet was seeded with. */
+  takeoverSentTheSpentToken: boolean;
+  /** Token requests once every host was valid again. */
+  requestsAfter: number;
+  after: Done[];
+  stats: Array<Extract<AgentMessage, { type: 'stats' }>>;
+}
+
+/**
+ * The one case where a rotation costs two requests: the holder is served from memory; the
+ * others cool down after one takeover request carrying the spent token (refused, the only
+ * one); once the holder is back its pair lands (it replaces the spent token), every host adopts
+ * it with no request, and the next rotation costs one request.
+ */
+export function expectOneRefusedTakeover(fake: FakeAnthropic, rotation: TakeoverRotation): void {
+  expect(rotation.holderAnswer?.ok).toBe(true);
+  for (const answer of rotation.othersRound) expect(answer.error).toMatch(/^CooldownError: /);
+  expect(rotation.requestsDuring).toBe(2);
+  expect(rotation.invalidDuring).toBe(1);
+  expect(rotation.takeoverSentTheSpentToken).toBe(true);
+  expect(rotation.requestsAfter).toBe(2);
+  expect(rotation.after.every((answer) => answer.ok)).toBe(true);
+  expect(fake.tokenRequests).toBe(3);
+  expect(fake.invalidGrants).toBe(1);
+  expect(rotation.stats.every((stat) => stat.state === 'valid')).toBe(true);
 }

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeAnthropic, startFakeAnthropic } from '../../support/fake-anthropic.js';
-import { startFleet } from '../../support/fleet.js';
+import { outcomes, startFleet } from '../../support/fleet.js';
 import { type RedisServer, startRedisServer } from '../../support/redis-server.js';
 import { PROFILE_ID } from '../../support/runtime-fixture.js';
 
@@ -39,8 +39,8 @@ describe('a host killed between the token answer and the commit', () => {
       const second = await fleet.round(2, survivors);
       const third = await fleet.round(3, survivors);
       const summary = {
-        round2: second.map((answer) => (answer.ok ? 'ok' : answer.error)),
-        round3: third.map((answer) => (answer.ok ? 'ok' : answer.error)),
+        round2: outcomes(second),
+        round3: outcomes(third),
         survivorTokenRequests: fake.tokenRequests - afterCrash,
         invalidGrants: fake.invalidGrants,
         deadTokens: (await fleet.store.fleetStatus(PROFILE_ID)).deadTokens,

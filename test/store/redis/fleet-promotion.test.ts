@@ -19,15 +19,13 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeAnthropic, startFakeAnthropic } from '../../support/fake-anthropic.js';
-import { startFleet } from '../../support/fleet.js';
+import { outcomes, startFleet } from '../../support/fleet.js';
 import { type RedisServer, startRedisServer } from '../../support/redis-server.js';
 import { PROFILE_ID } from '../../support/runtime-fixture.js';
 import type { AgentMessage } from '../../support/runtime-workers/rotation-agent.js';
 import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy.js';
 
-type Done = Extract<AgentMessage, { type: 'done' }>;
 type Warning = Extract<AgentMessage, { type: 'warning' }>;
-const outcome = (answers: Done[]) => answers.map((answer) => (answer.ok ? 'ok' : answer.error));
 const CRED = `oauthrec:{${PROFILE_ID}}:cred`;
 
 let fake: FakeAnthropic;
@@ -61,8 +59,8 @@ describe.each([
 ])('a replica promoted after a partition ($what)', ({ wait }) => {
   it('the promoted store lost a commit; the mirrors heal it; one request per rotation, no invalid_grant', async () => {
     const { summary, healed, next, stats, stored } = await promote({ wait, mirrors: true });
-    expect(outcome(healed)).toEqual(['ok', 'ok', 'ok']);
-    expect(outcome(next)).toEqual(['ok', 'ok', 'ok']);
+    expect(outcomes(healed)).toEqual(['ok', 'ok', 'ok']);
+    expect(outcomes(next)).toEqual(['ok', 'ok', 'ok']);
     expect(summary.requestsHealed).toBe(1);
     expect(fake.tokenRequests).toBe(4);
     expect(fake.invalidGrants).toBe(0);
@@ -173,16 +171,16 @@ async function promote({ wait, mirrors }: { wait: boolean; mirrors: boolean }) {
   const summary = {
     wait,
     mirrors,
-    healthy: outcome(healthy),
+    healthy: outcomes(healthy),
     replicatedAtOnce,
-    behind: outcome(behind),
+    behind: outcomes(behind),
     msBehind,
     primaryVersion,
     replicaVersion,
     regressed,
-    healed: outcome(healed),
+    healed: outcomes(healed),
     requestsHealed,
-    next: outcome(next),
+    next: outcomes(next),
     tokenRequests: fake.tokenRequests,
     invalidGrants: fake.invalidGrants,
     warnedHealthy,
@@ -191,8 +189,8 @@ async function promote({ wait, mirrors }: { wait: boolean; mirrors: boolean }) {
   };
   console.log(`replica promoted after a partition, 3 hosts: ${JSON.stringify(summary)}`);
   // Every case: the acknowledged commit was lost by the promotion.
-  expect(outcome(healthy)).toEqual(['ok', 'ok', 'ok']);
-  expect(outcome(behind)).toEqual(['ok', 'ok', 'ok']);
+  expect(outcomes(healthy)).toEqual(['ok', 'ok', 'ok']);
+  expect(outcomes(behind)).toEqual(['ok', 'ok', 'ok']);
   expect(warnedHealthy).toBe(0);
   expect(primaryVersion).toBe(replicaVersion + 1);
   expect(regressed).toBe(true);

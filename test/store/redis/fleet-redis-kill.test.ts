@@ -9,9 +9,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeAnthropic, startFakeAnthropic } from '../../support/fake-anthropic.js';
-import { startFleet } from '../../support/fleet.js';
+import { outcomes, startFleet } from '../../support/fleet.js';
 import { type RedisServer, startRedisServer } from '../../support/redis-server.js';
-import { PROFILE_ID } from '../../support/runtime-fixture.js';
 
 let fake: FakeAnthropic;
 
@@ -49,12 +48,12 @@ describe.each([
       const second = await fleet.round(2);
       const stats = await fleet.stopAll();
       const summary = {
-        round1: first.map((answer) => (answer.ok ? 'ok' : answer.error)),
+        round1: outcomes(first),
         appendonly,
         tokenRequestsRound1: requestsDuringFault,
         // Did a later request of the faulted rotation send the token the first one spent?
         respentFirstToken: sent.slice(1).filter((token) => token === sent[0]).length,
-        round2: second.map((answer) => (answer.ok ? 'ok' : answer.error)),
+        round2: outcomes(second),
         tokenRequestsTotal: fake.tokenRequests,
         invalidGrants: fake.invalidGrants,
       };
@@ -78,8 +77,7 @@ describe.each([
         expect(second.some((answer) => answer.ok)).toBe(true);
         for (const answer of second) if (!answer.ok) expect(answer.error).toMatch(/^CooldownError: /);
       }
-      const stored = await fleet.store.readCredential(PROFILE_ID);
-      expect(fake.tokenState(stored?.accessToken ?? '')).toBe('valid');
+      expect(await fleet.storedTokenState()).toBe('valid');
     } finally {
       await fleet.dispose();
       await server.stop();

@@ -65,8 +65,7 @@ describe.each([3, 8])('%i hosts on one Redis store, fifty forced rotations', (ho
       expect(fake.invalidGrants).toBe(0);
       expect(newTokensPerRound).toEqual(Array(ROUNDS).fill(1));
       expect(stats.every((stat) => stat.state === 'valid')).toBe(true);
-      const stored = await fleet.store.readCredential(PROFILE_ID);
-      expect(fake.tokenState(stored?.accessToken ?? '')).toBe('valid');
+      expect(await fleet.storedTokenState()).toBe('valid');
       expect((await fleet.store.fleetStatus(PROFILE_ID)).version).toBe(ROUNDS + 1);
     } finally {
       await fleet.dispose();
